@@ -1,0 +1,35 @@
+/**
+ * `paperboy <command>`: the command-line entry point. Each command lives in
+ * src/cli/<name>.ts; this file only wires them and turns failures into one
+ * line on stderr and a non-zero exit.
+ */
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from './config.ts';
+import { registerIngest } from './cli/ingest.ts';
+import { registerMigrate } from './cli/migrate.ts';
+import { registerPapers, registerTopics } from './cli/papers.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('paperboy')
+    .description('a self-hosted daily email of trending AI research papers')
+    .configureHelp({ sortSubcommands: false })
+    .exitOverride();
+  registerMigrate(program);
+  registerIngest(program);
+  registerPapers(program);
+  registerTopics(program);
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode; // commander has printed it
+    const message = err instanceof ConfigError ? err.message : `${(err as Error).name}: ${(err as Error).message}`;
+    process.stderr.write(`paperboy: ${message.split('\n')[0]}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The whole environment in one zod schema. `loadConfig(env)` is pure: it reads
+ * only the object it is given, so tests pass plain objects and the entry points
+ * pass `process.env`. A bad environment fails once, naming every offending key.
+ *
+ * Every key here is documented in `.env.example` and the README; a test keeps
+ * the three in step.
+ */
+import { z } from 'zod';
+import { topicSlugs } from './papers/topics.ts';
+
+const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const int = (min: number, max: number, fallback: number) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+const url = (protocols: string[]) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .url()
+      .refine((v) => protocols.includes(new URL(v).protocol), {
+        message: `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+      })
+      .optional(),
+  );
+const cron = z
+  .string()
+  .regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron expression with 5 or 6 fields');
+
+export const configSchema = z.object({
+  NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'production', 'test']).default('development')),
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./.data')),
+  DATABASE_URL: url(['postgres:', 'postgresql:']),
+  REDIS_URL: url(['redis:', 'rediss:']),
+  SMTP_URL: url(['smtp:', 'smtps:']),
+
+  HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
+  PORT: int(0, 65535, 3000),
+  PUBLIC_URL: url(['http:', 'https:']),
+  SECRET: optionalString,
+  SECRET_PREVIOUS: optionalString,
+  ADMIN_TOKEN: optionalString,
+  WEBHOOK_TOKEN: optionalString,
+
+  HF_API_URL: z.preprocess(emptyToUndefined, z.string().url().default('https://huggingface.co')),
+  HF_TIMEOUT_MS: int(100, 120_000, 15_000),
+  HF_RETRIES: int(0, 10, 4),
+  TRENDING_GRAVITY: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(5).default(1.5)),
+  INGEST_CRON: z.preprocess(emptyToUndefined, cron.default('5 * * * *')),
+  PLAN_CRON: z.preprocess(emptyToUndefined, cron.default('*/15 * * * *')),
+
+  DIGEST_SIZE: int(1, 50, 10),
+  DEFAULT_TOPICS: z.preprocess(
+    (v) => (typeof v === 'string' && v !== '' ? v.split(',').map((s) => s.trim()) : undefined),
+    z.array(z.enum(topicSlugs)).default([]),
+  ),
+
+  MAIL_FROM: z.preprocess(emptyToUndefined, z.string().default('paperboy <paperboy@localhost>')),
+  REPLY_TO: optionalString,
+  MAIL_POSTAL_ADDRESS: optionalString,
+  UNSUBSCRIBE_MAILTO: optionalString,
+  DKIM_DOMAIN: optionalString,
+  DKIM_SELECTOR: optionalString,
+  DKIM_PRIVATE_KEY: optionalString,
+
+  SEND_CONCURRENCY: int(1, 1000, 20),
+  SEND_BATCH_SIZE: int(1, 10_000, 100),
+  SEND_RATE_PER_SEC: int(0, 1_000_000, 0),
+  SEND_LEASE_SECONDS: int(10, 86_400, 300),
+  BOUNCE_LIMIT: int(1, 100, 1),
+});
+
+export type Config = z.infer<typeof configSchema> & {
+  /** Derived: where links in emails start, without a trailing slash. */
+  publicUrl: string;
+  /** Derived: true when no DATABASE_URL is set (PGlite under DATA_DIR). */
+  embedded: boolean;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration: ${issues.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(issues);
+  }
+  const c = parsed.data;
+  const embedded = !c.DATABASE_URL;
+  const issues: string[] = [];
+  // A production database with a weak secret would let anyone forge unsubscribe
+  // and preference links; the embedded default generates one under DATA_DIR.
+  if (!embedded && (!c.SECRET || c.SECRET.length < 32)) {
+    issues.push('SECRET: must be set to at least 32 characters when DATABASE_URL is set');
+  }
+  const dkim = [c.DKIM_DOMAIN, c.DKIM_SELECTOR, c.DKIM_PRIVATE_KEY].filter(Boolean).length;
+  if (dkim !== 0 && dkim !== 3) {
+    issues.push('DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY: set all three or none');
+  }
+  if (issues.length) throw new ConfigError(issues);
+  const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '');
+  return { ...c, publicUrl, embedded };
+}

@@ -1,0 +1,68 @@
+/**
+ * One database handle for both back-ends: node-postgres when DATABASE_URL is
+ * set, PGlite (Postgres in WebAssembly, on disk under DATA_DIR) otherwise. Both
+ * are drizzle PgDatabase instances, so every query in the project runs on both.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+import * as schema from './schema.ts';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface Database {
+  db: Db;
+  kind: 'postgres' | 'pglite';
+  /** Where the data lives, without credentials, for log lines. */
+  location: string;
+  /** node-postgres pool, only for kind 'postgres' (migration locks, benchmarks). */
+  pool?: pg.Pool;
+  pglite?: PGlite;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres://… ; unset → PGlite. */
+  url?: string;
+  /** PGlite directory; 'memory://' keeps it in memory (tests). */
+  pgliteDir?: string;
+  poolSize?: number;
+}
+
+// Postgres `date` columns stay 'YYYY-MM-DD' strings; drizzle maps them itself.
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  if (opts.url) {
+    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    // An idle client losing its server must not crash the process.
+    pool.on('error', () => {});
+    const u = new URL(opts.url);
+    return {
+      db: drizzlePg({ client: pool, schema }) as unknown as Db,
+      kind: 'postgres',
+      location: `${u.protocol}//${u.host}${u.pathname}`,
+      pool,
+      close: () => pool.end(),
+    };
+  }
+  const dir = opts.pgliteDir ?? 'memory://';
+  if (!dir.startsWith('memory://')) mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
+  const client = await PGlite.create(dir);
+  return {
+    db: drizzlePglite({ client, schema }) as unknown as Db,
+    kind: 'pglite',
+    location: dir,
+    pglite: client,
+    close: () => client.close(),
+  };
+}
+
+/** PGlite lives at DATA_DIR/pglite; a missing DATABASE_URL means embedded. */
+export function databaseOptionsFromConfig(config: { DATABASE_URL?: string; DATA_DIR: string }): DatabaseOptions {
+  return config.DATABASE_URL
+    ? { url: config.DATABASE_URL }
+    : { pgliteDir: path.join(config.DATA_DIR, 'pglite') };
+}

@@ -1,0 +1,161 @@
+/**
+ * The single source of truth for the database. `npm run db:generate` turns it
+ * into SQL under migrations/ (committed); `paperboy migrate` applies that SQL to
+ * Postgres or PGlite. Only features both support are used here.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  customType,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const papers = pgTable(
+  'papers',
+  {
+    /** arXiv id, e.g. 2502.09927: the upsert key. */
+    id: text('id').primaryKey(),
+    title: text('title').notNull(),
+    summary: text('summary').notNull(),
+    aiSummary: text('ai_summary'),
+    aiKeywords: text('ai_keywords').array().notNull().default(sql`'{}'::text[]`),
+    authors: text('authors').array().notNull().default(sql`'{}'::text[]`),
+    organizationName: text('organization_name'),
+    organizationFullname: text('organization_fullname'),
+    publishedAt: ts('published_at').notNull(),
+    /** When the paper appeared on Daily Papers; trending age counts from here. */
+    dailyAt: ts('daily_at').notNull(),
+    dailyDate: date('daily_date', { mode: 'string' }).notNull(),
+    upvotes: integer('upvotes').notNull().default(0),
+    numComments: integer('num_comments').notNull().default(0),
+    githubRepo: text('github_repo'),
+    githubStars: integer('github_stars'),
+    projectPage: text('project_page'),
+    thumbnail: text('thumbnail'),
+    topics: text('topics').array().notNull().default(sql`'{}'::text[]`),
+    /** Phrase search over title, ai_keywords and abstract; built by papers/search.ts. */
+    search: tsvector('search').notNull(),
+    firstSeenAt: ts('first_seen_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('papers_daily_at_idx').on(t.dailyAt),
+    index('papers_topics_idx').using('gin', t.topics),
+    index('papers_search_idx').using('gin', t.search),
+  ],
+);
+
+export const subscriberStatuses = ['pending', 'active', 'paused', 'unsubscribed', 'bounced', 'complained'] as const;
+export type SubscriberStatus = (typeof subscriberStatuses)[number];
+export const frequencies = ['daily', 'weekly'] as const;
+export type Frequency = (typeof frequencies)[number];
+
+export const subscribers = pgTable(
+  'subscribers',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Trimmed, domain lower-cased; uniqueness is case-insensitive (index below). */
+    email: text('email').notNull(),
+    status: text('status', { enum: subscriberStatuses }).notNull().default('pending'),
+    topics: text('topics').array().notNull().default(sql`'{}'::text[]`),
+    keywords: text('keywords').array().notNull().default(sql`'{}'::text[]`),
+    frequency: text('frequency', { enum: frequencies }).notNull().default('daily'),
+    timezone: text('timezone').notNull().default('UTC'),
+    sendHour: smallint('send_hour').notNull().default(7),
+    hardBounces: integer('hard_bounces').notNull().default(0),
+    /** Confirmation-mail throttle: last send, and sends on `confirmDay` (UTC). */
+    confirmSentAt: ts('confirm_sent_at'),
+    confirmDay: date('confirm_day', { mode: 'string' }),
+    confirmCount: integer('confirm_count').notNull().default(0),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+    confirmedAt: ts('confirmed_at'),
+    unsubscribedAt: ts('unsubscribed_at'),
+  },
+  (t) => [
+    uniqueIndex('subscribers_email_lower_idx').on(sql`lower(${t.email})`),
+    index('subscribers_status_idx').on(t.status),
+  ],
+);
+
+export const deliveryStatuses = ['queued', 'sending', 'sent', 'failed', 'skipped'] as const;
+export type DeliveryStatus = (typeof deliveryStatuses)[number];
+
+export const deliveries = pgTable(
+  'deliveries',
+  {
+    /** Also the seed of the Message-ID, so a resend after a crash is recognisable. */
+    id: uuid('id').primaryKey().defaultRandom(),
+    subscriberId: uuid('subscriber_id')
+      .notNull()
+      .references(() => subscribers.id, { onDelete: 'cascade' }),
+    /** The subscriber's local date (2025-12-08) or ISO week (2025-W50). */
+    period: text('period').notNull(),
+    status: text('status', { enum: deliveryStatuses }).notNull().default('queued'),
+    /** The moment the digest is chosen "as of" (the subscriber's send time). */
+    scheduledFor: ts('scheduled_for').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    leaseUntil: ts('lease_until'),
+    messageId: text('message_id'),
+    /** Papers sent: the no-repeat ledger. */
+    paperIds: text('paper_ids').array().notNull().default(sql`'{}'::text[]`),
+    /** Why skipped or failed, in words. */
+    reason: text('reason'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+    sentAt: ts('sent_at'),
+  },
+  (t) => [
+    uniqueIndex('deliveries_subscriber_period_idx').on(t.subscriberId, t.period),
+    index('deliveries_status_idx').on(t.status, t.leaseUntil),
+    index('deliveries_period_idx').on(t.period),
+    index('deliveries_updated_at_idx').on(t.updatedAt),
+  ],
+);
+
+export const auditVias = ['page', 'one-click', 'api', 'bounce', 'admin', 'cli', 'import', 'system'] as const;
+export type AuditVia = (typeof auditVias)[number];
+
+/** Every subscriber state change: who, what, when, how. Erased with the subscriber. */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    subscriberId: uuid('subscriber_id')
+      .notNull()
+      .references(() => subscribers.id, { onDelete: 'cascade' }),
+    action: text('action').notNull(),
+    via: text('via', { enum: auditVias }).notNull(),
+    detail: jsonb('detail').$type<Record<string, unknown>>(),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [index('audit_events_subscriber_idx').on(t.subscriberId, t.at)],
+);
+
+export const runKinds = ['ingest', 'send'] as const;
+export type RunKind = (typeof runKinds)[number];
+
+/** Finished ingest and send runs, for "last successful ingest/send" and the admin page. */
+export const runs = pgTable(
+  'runs',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    kind: text('kind', { enum: runKinds }).notNull(),
+    startedAt: ts('started_at').notNull(),
+    finishedAt: ts('finished_at').notNull().defaultNow(),
+    stats: jsonb('stats').$type<Record<string, number | string>>().notNull(),
+  },
+  (t) => [index('runs_kind_finished_idx').on(t.kind, t.finishedAt)],
+);

@@ -1,0 +1,29 @@
+/** Shared by the benchmarks: a fresh migrated Postgres database, and a machine line. */
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { openDatabase, type Database } from '../../src/db/client.ts';
+import { migrateDatabase } from '../../src/db/migrate.ts';
+import { adminQuery, urlFor } from '../helpers/postgres.ts';
+
+export async function createBenchDatabase(poolSize = 10): Promise<Database & { url: string; drop(): Promise<void> }> {
+  const name = `paperboy_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const url = urlFor(name);
+  const database = await openDatabase({ url, poolSize });
+  await migrateDatabase(database);
+  return {
+    ...database,
+    url,
+    async drop() {
+      await database.close();
+      await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}
+
+export function machineLine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return `${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
+
+export const fmt = (n: number) => Math.round(n).toLocaleString('en-US');

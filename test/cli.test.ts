@@ -1,0 +1,91 @@
+/**
+ * The `paperboy` command as a user runs it: a child process, real Postgres.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from './helpers/postgres.ts';
+
+const exec = promisify(execFile);
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+
+async function paperboy(args: string[], env: Record<string, string> = {}) {
+  try {
+    const r = await exec('node', ['src/bin.js', ...args], {
+      env: { ...process.env, DATABASE_URL: database.url, SECRET: 's'.repeat(40), LOG_LEVEL: 'warn', ...env },
+    });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(() => database.drop());
+
+describe('paperboy CLI', () => {
+  it('lists its commands', async () => {
+    const r = await paperboy(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['migrate', 'ingest', 'papers', 'topics']) expect(r.stdout).toContain(c);
+  });
+
+  it('has --help on every command', async () => {
+    for (const c of [['migrate'], ['ingest'], ['papers', 'top'], ['topics']]) {
+      const r = await paperboy([...c, '--help']);
+      expect(r.code, c.join(' ')).toBe(0);
+      expect(r.stdout).toContain('Usage: paperboy');
+    }
+  });
+
+  it('rejects unknown flags and bad values with one line', async () => {
+    const unknown = await paperboy(['ingest', '--bogus']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr.trim().split('\n')).toEqual(["error: unknown option '--bogus'"]);
+    const bad = await paperboy(['ingest', '--date', '2025-02-30']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toContain('YYYY-MM-DD');
+    const topic = await paperboy(['papers', 'top', '--topic', 'astrology']);
+    expect(topic.code).not.toBe(0);
+    expect(topic.stderr).toContain('unknown topic');
+  });
+
+  it('fails at start-up naming every bad config key', async () => {
+    const r = await paperboy(['migrate'], { PORT: 'x', LOG_LEVEL: 'chatty' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/PORT/);
+    expect(r.stderr).toMatch(/LOG_LEVEL/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('migrates, ingests a file, and prints the ranking as JSON', async () => {
+    expect((await paperboy(['migrate'])).code).toBe(0);
+    const ingest = await paperboy(['ingest', '--file', 'test/fixtures/hf/2025-12-09.p0.json']);
+    expect(ingest.code).toBe(0);
+    expect(ingest.stdout).toContain('fetched 12 · new 11 · updated 0 · unchanged 0 · skipped 1');
+    const again = await paperboy(['ingest', '--file', 'test/fixtures/hf/2025-12-09.p0.json']);
+    expect(again.stdout).toContain('new 0 · updated 0 · unchanged 11');
+
+    const top = await paperboy(['papers', 'top', '--json', '--now', '2025-12-10T00:00:00Z', '--limit', '3']);
+    expect(top.code).toBe(0);
+    const rows = JSON.parse(top.stdout) as { id: string; title: string; upvotes: number; topics: string[]; score: number }[];
+    expect(rows).toHaveLength(3);
+    expect(Object.keys(rows[0]!).sort()).toEqual(['id', 'score', 'title', 'topics', 'upvotes']);
+    expect(rows[0]!.score).toBeGreaterThanOrEqual(rows[1]!.score);
+
+    const topics = await paperboy(['topics', '--json']);
+    const list = JSON.parse(topics.stdout) as { slug: string; papers: number }[];
+    expect(list.map((t) => t.slug)).toContain('robotics');
+    expect(list.reduce((n, t) => n + t.papers, 0)).toBeGreaterThan(0);
+  });
+
+  it('reports a missing file in one line', async () => {
+    const r = await paperboy(['ingest', '--file', 'nope.json']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^paperboy: FileSourceError: nope.json: ENOENT/);
+  });
+});
