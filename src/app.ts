@@ -1,0 +1,95 @@
+/**
+ * buildApp(deps): the Fastify instance with every plugin and route, but no
+ * listen() — tests drive it with app.inject(), server.ts listens.
+ *
+ * Everything the routes need arrives in `deps`, so a test passes a real
+ * database and a plain fake mailer without touching modules.
+ */
+import Fastify, { type FastifyError } from 'fastify';
+import helmet from '@fastify/helmet';
+import formbody from '@fastify/formbody';
+import type { Redis } from 'ioredis';
+import {
+  hasZodFastifySchemaValidationErrors,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Config } from './config.ts';
+import type { Db } from './db/client.ts';
+import type { Mailer } from './mail/mailer.ts';
+import type { Logger } from './log.ts';
+import { AppError } from './api/errors.ts';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  log: Logger;
+  mailer: Mailer;
+  /** Set when REDIS_URL is configured (shared rate limit, readiness, queues). */
+  redis?: Redis;
+  /** The clock; tests pin it. */
+  now?: () => Date;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: Required<Pick<AppDeps, 'now'>> & AppDeps;
+  }
+}
+
+export async function buildApp(deps: AppDeps) {
+  const app = Fastify({
+    loggerInstance: deps.log,
+    // Subscribe forms and JSON bodies are small; anything bigger is an attack or a bug.
+    bodyLimit: 64 * 1024,
+    trustProxy: true,
+    requestIdHeader: 'x-request-id',
+  }).withTypeProvider<ZodTypeProvider>();
+  app.decorate('deps', { now: () => new Date(), ...deps });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // One error handler: typed app errors and request validation become a 4xx with
+  // `{ error, message, details? }`; anything else is logged with the request id
+  // and answered with a bare 500, so internals never leak.
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof AppError) {
+      return reply
+        .code(err.statusCode)
+        .send({ error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) });
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const details = err.validation.map((v) => ({ path: v.instancePath || '/', message: v.message }));
+      const first = details[0];
+      return reply.code(400).send({
+        error: 'validation_failed',
+        message: first ? `${first.path}: ${first.message}` : 'invalid request',
+        details,
+      });
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      // Fastify's own client errors: bad JSON, wrong content type, body too large, …
+      const code = err.code ? err.code.replace(/^FST_ERR_/, '').toLowerCase() : 'bad_request';
+      return reply.code(status).send({ error: code, message: err.message });
+    }
+    req.log.error({ err }, 'request failed');
+    return reply.code(500).send({ error: 'internal', message: 'internal error' });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({ error: 'not_found', message: `no route for ${req.method} ${req.url.split('?')[0]}` });
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: { 'form-action': ["'self'"], 'script-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:', 'https:'] },
+    },
+  });
+  await app.register(formbody);
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  return app;
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

@@ -1,0 +1,26 @@
+/**
+ * The narrow interface everything that sends mail depends on. Implementations:
+ * SMTP (nodemailer pool) when SMTP_URL is set, an outbox folder otherwise.
+ */
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** Extra headers (List-Unsubscribe, List-Id, …). */
+  headers?: Record<string, string>;
+  /** Full Message-ID including angle brackets; derived from the delivery id for digests. */
+  messageId?: string;
+}
+
+export interface SentMail {
+  messageId: string;
+  /** Where it went: SMTP server response or the outbox file. */
+  response: string;
+}
+
+export interface Mailer {
+  readonly kind: 'smtp' | 'outbox';
+  send(mail: OutgoingMail): Promise<SentMail>;
+  close(): Promise<void>;
+}
