@@ -1,0 +1,58 @@
+import { simpleParser } from 'mailparser';
+import { describe, expect, it } from 'vitest';
+import { compileMime, MimeValueError, renderMime, type MimeSpec } from '../../src/mail/mime-template.ts';
+
+const longLine = 'A paragraph with ünïcödé, = signs and a very long line that must be wrapped. '.repeat(5);
+const spec: MimeSpec = {
+  headers: [
+    ['From', 'paperboy <digest@example.org>'],
+    ['To', [{ slot: 'to' }]],
+    ['Subject', 'Daily Papers · Dec 8 — Granite Vision: a lightweight, open-source multimodal model'],
+    ['Message-ID', [{ slot: 'messageId' }]],
+    ['List-Unsubscribe', ['<', { slot: 'unsubscribe' }, '>']],
+    ['List-Unsubscribe-Post', 'List-Unsubscribe=One-Click'],
+  ],
+  text: [`Hello\n${longLine}\nUnsubscribe: `, { slot: 'unsubscribe' }, '\nBye\n'],
+  html: [`<p>${longLine}</p><a href="`, { slot: 'unsubscribeHtml' }, '">unsubscribe</a>'],
+};
+
+describe('compileMime / renderMime', () => {
+  const compiled = compileMime(spec);
+  const url = `https://papers.example.org/unsubscribe?token=${'x'.repeat(120)}.abc-_`;
+  const values = { to: 'ada+news@example.org', messageId: '<digest.1@example.org>', unsubscribe: url, unsubscribeHtml: url.replace(/&/g, '&amp;') };
+
+  it('decodes to exactly the static parts with the values spliced in', async () => {
+    const raw = renderMime(compiled, values);
+    const mail = await simpleParser(raw);
+    expect(mail.subject).toBe(spec.headers[2]![1]);
+    expect(mail.messageId).toBe('<digest.1@example.org>');
+    expect((mail.to as { text: string }).text).toBe('ada+news@example.org');
+    expect(mail.headerLines.find((h) => h.key === 'list-unsubscribe-post')?.line).toBe(
+      'List-Unsubscribe-Post: List-Unsubscribe=One-Click',
+    );
+    expect(mail.text).toBe(`Hello\n${longLine}\nUnsubscribe: ${url}\nBye\n`);
+    expect(mail.html).toBe(`<p>${longLine}</p><a href="${url}">unsubscribe</a>`);
+  });
+
+  it('keeps every line within the MIME limits, text part first', () => {
+    const raw = renderMime(compiled, values);
+    const bodyLines = raw.split('\r\n\r\n').slice(1).join('\r\n\r\n').split('\r\n');
+    for (const line of bodyLines) expect(line.length).toBeLessThanOrEqual(76);
+    expect(raw.indexOf('text/plain')).toBeLessThan(raw.indexOf('text/html'));
+    expect(raw).not.toMatch(/[^\r]\n/);
+  });
+
+  it('personalises the same compiled message for many recipients', async () => {
+    const a = await simpleParser(renderMime(compiled, { ...values, to: 'a@example.org', unsubscribe: 'https://x/u?token=A' }));
+    const b = await simpleParser(renderMime(compiled, { ...values, to: 'b@example.org', unsubscribe: 'https://x/u?token=B' }));
+    expect(a.text).toContain('token=A');
+    expect(b.text).toContain('token=B');
+    expect(b.text).not.toContain('token=A');
+  });
+
+  it('refuses header injection and missing values', () => {
+    expect(() => renderMime(compiled, { ...values, to: 'a@example.org\r\nBcc: evil@example.org' })).toThrow(MimeValueError);
+    expect(() => renderMime(compiled, { to: 'a@example.org' })).toThrow(/no value for slot/);
+    expect(compiled.slots.sort()).toEqual(['messageId', 'to', 'unsubscribe', 'unsubscribeHtml']);
+  });
+});
