@@ -12,7 +12,7 @@
  * week of their local date (YYYY-Www), due from Monday at their send hour.
  * `scheduled_for` is the moment the digest is chosen "as of".
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/rows.ts';
 
@@ -31,6 +31,20 @@ export interface PlannedDelivery {
   period: string;
 }
 
+/**
+ * The instant a wall-clock time happens in a zone. In the repeated hour when
+ * clocks go back, Postgres picks the later instant; people expect the first
+ * (and the digest module's zonedTime agrees), so step back by the shift when
+ * the earlier instant shows the same wall clock. Shifts are 1 h, or 30 min on
+ * Lord Howe Island.
+ */
+const firstInstant = (local: SQL, tz: SQL) => sql`(
+  SELECT CASE
+    WHEN ((x.at - interval '1 hour') AT TIME ZONE ${tz}) = ${local} THEN x.at - interval '1 hour'
+    WHEN ((x.at - interval '30 minutes') AT TIME ZONE ${tz}) = ${local} THEN x.at - interval '30 minutes'
+    ELSE x.at END
+  FROM (SELECT (${local}) AT TIME ZONE ${tz} AS at) x)`;
+
 export async function planDeliveries(db: Db, opts: PlanOptions): Promise<PlannedDelivery[]> {
   const now = opts.now.toISOString();
   // `local` is the subscriber's wall-clock time; `start` the local midnight
@@ -39,13 +53,13 @@ export async function planDeliveries(db: Db, opts: PlanOptions): Promise<Planned
     ? sql`
       SELECT s.id AS subscriber_id,
         CASE WHEN s.frequency = 'daily' THEN to_char(d.day, 'YYYY-MM-DD') ELSE to_char(d.day, 'IYYY-"W"IW') END AS period,
-        ((d.day + make_interval(hours => s.send_hour)) AT TIME ZONE s.timezone) AS scheduled_for
+        ${firstInstant(sql`d.day + make_interval(hours => s.send_hour)`, sql`s.timezone`)} AS scheduled_for
       FROM subscribers s, (SELECT ${opts.day}::date::timestamp AS day) d
       WHERE s.status = 'active'`
     : sql`
       SELECT s.id AS subscriber_id,
         CASE WHEN s.frequency = 'daily' THEN to_char(l.local, 'YYYY-MM-DD') ELSE to_char(l.local, 'IYYY-"W"IW') END AS period,
-        ((l.start + make_interval(hours => s.send_hour)) AT TIME ZONE s.timezone) AS scheduled_for
+        ${firstInstant(sql`l.start + make_interval(hours => s.send_hour)`, sql`s.timezone`)} AS scheduled_for
       FROM subscribers s,
         LATERAL (SELECT (${now}::timestamptz AT TIME ZONE s.timezone) AS local) t,
         LATERAL (SELECT t.local AS local,
