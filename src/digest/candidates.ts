@@ -1,0 +1,100 @@
+/**
+ * The candidate query both selection paths share, so they cannot drift apart:
+ * papers that appeared on Daily Papers in the window before the as-of moment,
+ * matching a preference mix (topics OR keyword phrases), ranked by trending
+ * score as of that moment, each with the topics and keywords it matched.
+ *
+ * Keywords are phrase matches in Postgres full-text search over the stored
+ * `search` vector (title, ai_keywords, abstract; 'simple' config, so matching
+ * is case-insensitive and words are not stemmed): "language model" matches
+ * "Language Model" but not "model of language".
+ */
+import { and, getTableColumns, gt, lte, sql, type SQL } from 'drizzle-orm';
+import type { Frequency } from '../db/schema.ts';
+import { papers } from '../db/schema.ts';
+import type { Db } from '../db/client.ts';
+import { trendingOrderSql, trendingScoreSql } from '../papers/rank.ts';
+import type { Topic } from '../papers/topics.ts';
+
+/** Days before the as-of moment a paper stays a candidate. */
+export const WINDOW_DAYS: Record<Frequency, number> = { daily: 3, weekly: 10 };
+
+export interface PreferenceMix {
+  /** Empty: every topic. */
+  topics: readonly Topic[];
+  /** Normalised phrases (see normaliseKeywords). */
+  keywords: readonly string[];
+}
+
+export interface CandidateQuery extends PreferenceMix {
+  asOf: Date;
+  windowDays: number;
+  gravity: number;
+  /** Leave out papers already sent to this subscriber in other periods. */
+  excludeSentTo?: { subscriberId: string; period: string };
+  limit?: number;
+}
+
+const {
+  search: _search,
+  firstSeenAt: _firstSeenAt,
+  updatedAt: _updatedAt,
+  publishedAt: _publishedAt,
+  aiKeywords: _aiKeywords,
+  thumbnail: _thumbnail,
+  ...cardColumns
+} = getTableColumns(papers);
+
+export type CandidateRow = {
+  [K in keyof typeof cardColumns]: (typeof cardColumns)[K]['_']['data'];
+} & { score: number; matchedTopics: Topic[]; matchedKeywords: string[] };
+
+/** Trims, collapses spaces and drops case-insensitive duplicates, keeping the first spelling. */
+export function normaliseKeywords(keywords: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const raw of keywords) {
+    const k = raw.trim().replace(/\s+/g, ' ');
+    if (!k || seen.has(k.toLowerCase())) continue;
+    seen.add(k.toLowerCase());
+    out.push(k);
+  }
+  return out;
+}
+
+export const windowStart = (asOf: Date, windowDays: number) => new Date(asOf.getTime() - windowDays * 86_400_000);
+
+const textArray = (values: readonly string[]) => sql`${sql.param([...values])}::text[]`;
+
+export async function queryCandidates(db: Db, q: CandidateQuery): Promise<CandidateRow[]> {
+  const since = windowStart(q.asOf, q.windowDays);
+  const topics = textArray(q.topics);
+  const keywords = textArray(q.keywords);
+  const keywordHit = sql`EXISTS (SELECT 1 FROM unnest(${keywords}) AS k WHERE ${papers.search} @@ phraseto_tsquery('simple', k))`;
+  const filters: SQL[] = [gt(papers.dailyAt, since), lte(papers.dailyAt, q.asOf)];
+  if (q.topics.length) {
+    filters.push(q.keywords.length ? sql`(${papers.topics} && ${topics} OR ${keywordHit})` : sql`${papers.topics} && ${topics}`);
+  }
+  if (q.excludeSentTo) {
+    // A sent paper had daily_at <= that delivery's scheduled_for when it was
+    // chosen, and daily_at only moves earlier, so deliveries scheduled before
+    // the window cannot hold a candidate: the ledger read stays a few rows.
+    filters.push(sql`NOT EXISTS (SELECT 1 FROM deliveries d
+      WHERE d.subscriber_id = ${q.excludeSentTo.subscriberId}::uuid AND d.status = 'sent'
+        AND d.period <> ${q.excludeSentTo.period} AND d.scheduled_for > ${since.toISOString()}::timestamptz
+        AND ${papers.id} = ANY(d.paper_ids))`);
+  }
+  const query = db
+    .select({
+      ...cardColumns,
+      score: trendingScoreSql(q.asOf, q.gravity),
+      matchedTopics: sql<Topic[]>`ARRAY(SELECT t FROM unnest(${papers.topics}) AS t WHERE t = ANY(${topics}))`,
+      matchedKeywords: sql<string[]>`ARRAY(SELECT k FROM unnest(${keywords}) WITH ORDINALITY AS kw(k, n)
+        WHERE ${papers.search} @@ phraseto_tsquery('simple', k) ORDER BY n)`,
+    })
+    .from(papers)
+    .where(and(...filters))
+    .orderBy(...trendingOrderSql(q.asOf, q.gravity));
+  const rows = q.limit === undefined ? await query : await query.limit(q.limit);
+  return rows as CandidateRow[];
+}

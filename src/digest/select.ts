@@ -1,0 +1,160 @@
+/**
+ * Which papers a subscriber gets for a period. Two paths, one answer:
+ *
+ * - `selectDigest`: one query for one subscriber (preview, tests, a resend).
+ * - `selectDigests`: a send run's batch. One candidate query per distinct
+ *   preference mix (topics + keywords + frequency + as-of), one batched read of
+ *   the no-repeat ledger for every subscriber, and the rest in memory. A
+ *   million subscribers share a few thousand mixes, so this is a few thousand
+ *   queries instead of a million.
+ *
+ * A test holds the two paths equal, skip reasons included.
+ */
+import { sql } from 'drizzle-orm';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import { queryRows } from '../db/rows.ts';
+import { isTopic, type Topic } from '../papers/topics.ts';
+import {
+  normaliseKeywords,
+  queryCandidates,
+  WINDOW_DAYS,
+  windowStart,
+  type CandidateRow,
+  type PreferenceMix,
+} from './candidates.ts';
+import type { DigestPeriod } from './period.ts';
+
+export type SelectConfig = Pick<Config, 'TRENDING_GRAVITY' | 'DIGEST_SIZE'>;
+
+export interface DigestSubscriber {
+  id: string;
+  /** As stored; unknown slugs are ignored. Empty: every topic. */
+  topics: readonly string[];
+  keywords: readonly string[];
+}
+
+/** Why a paper is in this subscriber's digest. Both empty: they follow every topic. */
+export interface Why {
+  topics: Topic[];
+  keywords: string[];
+}
+
+export type DigestPaper = Omit<CandidateRow, 'matchedTopics' | 'matchedKeywords'> & { why: Why };
+
+export type DigestSelection =
+  | { kind: 'digest'; subscriberId: string; period: DigestPeriod; mix: PreferenceMix; papers: DigestPaper[] }
+  | { kind: 'skip'; subscriberId: string; period: DigestPeriod; mix: PreferenceMix; reason: string };
+
+export interface DigestRequest {
+  subscriber: DigestSubscriber;
+  period: DigestPeriod;
+}
+
+export function preferenceMix(sub: DigestSubscriber): PreferenceMix {
+  const topics = [...new Set(sub.topics.filter(isTopic))].sort();
+  return { topics, keywords: normaliseKeywords(sub.keywords) };
+}
+
+function toPaper({ matchedTopics, matchedKeywords, ...row }: CandidateRow): DigestPaper {
+  return { ...row, why: { topics: matchedTopics, keywords: matchedKeywords } };
+}
+
+function describeMix(mix: PreferenceMix): string {
+  const parts: string[] = [];
+  if (mix.topics.length) parts.push(`topics ${mix.topics.join(', ')}`);
+  if (mix.keywords.length) parts.push(`keywords ${mix.keywords.map((k) => `"${k}"`).join(', ')}`);
+  return mix.topics.length ? parts.join(' or ') : 'any topic';
+}
+
+function skipReason(period: DigestPeriod, mix: PreferenceMix, matching: number): string {
+  const days = WINDOW_DAYS[period.frequency];
+  return matching === 0
+    ? `no papers from the ${days} days before ${period.asOf.toISOString()} match ${describeMix(mix)}`
+    : `all ${matching} matching papers from the ${days} days before ${period.asOf.toISOString()} were already sent`;
+}
+
+function decide(req: DigestRequest, mix: PreferenceMix, chosen: DigestPaper[], matching: number): DigestSelection {
+  const base = { subscriberId: req.subscriber.id, period: req.period, mix };
+  return chosen.length
+    ? { kind: 'digest', ...base, papers: chosen }
+    : { kind: 'skip', ...base, reason: skipReason(req.period, mix, matching) };
+}
+
+/** One subscriber, one query (plus one count when nothing is left, for the reason). */
+export async function selectDigest(db: Db, req: DigestRequest, config: SelectConfig): Promise<DigestSelection> {
+  const mix = preferenceMix(req.subscriber);
+  const base = { ...mix, asOf: req.period.asOf, windowDays: WINDOW_DAYS[req.period.frequency], gravity: config.TRENDING_GRAVITY };
+  const chosen = await queryCandidates(db, {
+    ...base,
+    excludeSentTo: { subscriberId: req.subscriber.id, period: req.period.period },
+    limit: config.DIGEST_SIZE,
+  });
+  const matching = chosen.length ? chosen.length : (await queryCandidates(db, base)).length;
+  return decide(req, mix, chosen.map(toPaper), matching);
+}
+
+const mixKey = (mix: PreferenceMix, period: DigestPeriod) =>
+  JSON.stringify([period.frequency, period.asOf.getTime(), mix.topics, mix.keywords]);
+
+/**
+ * Paper ids already sent to each subscriber in another period whose delivery
+ * was scheduled inside the window (see candidates.ts for why that suffices).
+ */
+export async function sentPaperIds(db: Db, requests: readonly DigestRequest[]): Promise<Map<string, Set<string>>> {
+  const sent = new Map<string, Set<string>>();
+  if (!requests.length) return sent;
+  const ids = requests.map((r) => r.subscriber.id);
+  const periods = requests.map((r) => r.period.period);
+  const since = requests.map((r) => windowStart(r.period.asOf, WINDOW_DAYS[r.period.frequency]).toISOString());
+  const rows = await queryRows<{ subscriber_id: string; paper_id: string }>(db, sql`
+    SELECT DISTINCT d.subscriber_id, pid AS paper_id
+    FROM unnest(${sql.param(ids)}::uuid[], ${sql.param(periods)}::text[], ${sql.param(since)}::timestamptz[]) AS r(id, period, since)
+    JOIN deliveries d ON d.subscriber_id = r.id AND d.status = 'sent' AND d.period <> r.period AND d.scheduled_for > r.since
+    CROSS JOIN LATERAL unnest(d.paper_ids) AS pid`);
+  for (const r of rows) {
+    let set = sent.get(r.subscriber_id);
+    if (!set) sent.set(r.subscriber_id, (set = new Set()));
+    set.add(r.paper_id);
+  }
+  return sent;
+}
+
+/**
+ * Many subscribers at once; results in the order of `requests`. Candidate
+ * lists are a window's worth of papers (a few hundred at most), so keeping
+ * every mix's whole list in memory is cheap. Call with batches of a few
+ * thousand subscribers: the ledger read is one query per call.
+ */
+export async function selectDigests(db: Db, requests: readonly DigestRequest[], config: SelectConfig): Promise<DigestSelection[]> {
+  const mixes = requests.map((r) => preferenceMix(r.subscriber));
+  const groups = new Map<string, { mix: PreferenceMix; period: DigestPeriod; papers?: DigestPaper[] }>();
+  requests.forEach((r, i) => {
+    const key = mixKey(mixes[i]!, r.period);
+    if (!groups.has(key)) groups.set(key, { mix: mixes[i]!, period: r.period });
+  });
+  const [sent] = await Promise.all([
+    sentPaperIds(db, requests),
+    ...[...groups.values()].map(async (g) => {
+      const rows = await queryCandidates(db, {
+        ...g.mix,
+        asOf: g.period.asOf,
+        windowDays: WINDOW_DAYS[g.period.frequency],
+        gravity: config.TRENDING_GRAVITY,
+      });
+      // One object per paper and mix, shared by the mix's subscribers (cards.ts memoises on it).
+      g.papers = rows.map(toPaper);
+    }),
+  ]);
+  return requests.map((r, i) => {
+    const mix = mixes[i]!;
+    const candidates = groups.get(mixKey(mix, r.period))!.papers!;
+    const already = sent.get(r.subscriber.id);
+    const chosen: DigestPaper[] = [];
+    for (const paper of candidates) {
+      if (chosen.length === config.DIGEST_SIZE) break;
+      if (!already?.has(paper.id)) chosen.push(paper);
+    }
+    return decide(r, mix, chosen, candidates.length);
+  });
+}
