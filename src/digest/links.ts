@@ -1,0 +1,36 @@
+/**
+ * The per-recipient values of a digest: tokenised preferences and unsubscribe
+ * links, the web version's address, and the email address itself.
+ */
+import type { Config } from '../config.ts';
+import { isTopic } from '../papers/topics.ts';
+import { signToken, type TokenSecrets } from '../subscribers/tokens.ts';
+import type { Recipient } from './personalise.ts';
+
+export interface LinkSubscriber {
+  id: string;
+  email: string;
+  topics: readonly string[];
+}
+
+/** `/digests/2025-12-08?topics=llm,vision`: the public web version of that day for these topics. */
+export function webDigestUrl(publicUrl: string, localDate: string, topics: readonly string[]): string {
+  const mix = [...new Set(topics.filter(isTopic))].sort();
+  return `${publicUrl}/digests/${localDate}${mix.length ? `?topics=${mix.join(',')}` : ''}`;
+}
+
+export function recipientFor(
+  config: Pick<Config, 'publicUrl'>,
+  secrets: TokenSecrets,
+  sub: LinkSubscriber,
+  localDate: string,
+  issuedAt = new Date(),
+): Recipient {
+  const token = (purpose: 'preferences' | 'unsubscribe') => signToken(secrets, purpose, sub.id, issuedAt);
+  return {
+    email: sub.email,
+    preferencesUrl: `${config.publicUrl}/preferences?token=${token('preferences')}`,
+    unsubscribeUrl: `${config.publicUrl}/unsubscribe?token=${token('unsubscribe')}`,
+    webUrl: webDigestUrl(config.publicUrl, localDate, sub.topics),
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * The per-recipient step of render-once. A compiled digest's HTML and text are
+ * split, once, at slot markers into static parts; personalising is then a
+ * join of those parts with the recipient's values: no parsing, no MJML, a few
+ * microseconds per email.
+ *
+ *   html = parts[0] + v(slots[0]) + parts[1] + … + v(slots[n-1]) + parts[n]
+ *
+ * HTML values are escaped (they sit in text and in href="…"); URLs must be
+ * absolute http(s). Text values go in as they are.
+ */
+import { randomBytes } from 'node:crypto';
+import { escapeHtml } from './escape.ts';
+
+export const slotNames = ['email', 'unsubscribeUrl', 'preferencesUrl', 'webUrl'] as const;
+export type SlotName = (typeof slotNames)[number];
+
+/** What differs between two recipients of the same digest. */
+export type Recipient = Record<SlotName, string>;
+
+export interface SplitText {
+  /** Static text; one more entry than `slots`. */
+  parts: string[];
+  slots: SlotName[];
+}
+
+/**
+ * Markers are letters and digits only, so MJML copies them through untouched
+ * in text and attributes, and carry a random nonce, so a paper title cannot
+ * spell one and have a subscriber's link substituted into it.
+ */
+export function createMarkers(nonce = randomBytes(6).toString('hex')): Record<SlotName, string> {
+  return Object.fromEntries(slotNames.map((s) => [s, `pbslot${nonce}${s}end`])) as Record<SlotName, string>;
+}
+
+export function splitAtMarkers(text: string, markers: Record<SlotName, string>): SplitText {
+  const byMarker = new Map(slotNames.map((s) => [markers[s], s]));
+  const pattern = new RegExp(slotNames.map((s) => markers[s]).join('|'), 'g');
+  const parts: string[] = [];
+  const slots: SlotName[] = [];
+  let last = 0;
+  for (const m of text.matchAll(pattern)) {
+    parts.push(text.slice(last, m.index));
+    slots.push(byMarker.get(m[0])!);
+    last = m.index + m[0].length;
+  }
+  parts.push(text.slice(last));
+  return { parts, slots };
+}
+
+export function joinSlots(split: SplitText, values: Record<SlotName, string>): string {
+  let out = split.parts[0]!;
+  for (let i = 0; i < split.slots.length; i++) out += values[split.slots[i]!] + split.parts[i + 1]!;
+  return out;
+}
+
+const URL_SLOTS: SlotName[] = ['unsubscribeUrl', 'preferencesUrl', 'webUrl'];
+
+function checkRecipient(r: Recipient): void {
+  for (const s of URL_SLOTS) {
+    // No spaces or control characters: a URL that needs them was built wrong.
+    if (!/^https?:\/\/[^\s\u0000-\u001f\u007f]+$/i.test(r[s])) throw new Error(`recipient ${s} is not an absolute http(s) URL`);
+  }
+}
+
+export function htmlValues(r: Recipient): Record<SlotName, string> {
+  checkRecipient(r);
+  return {
+    email: escapeHtml(r.email),
+    unsubscribeUrl: escapeHtml(r.unsubscribeUrl),
+    preferencesUrl: escapeHtml(r.preferencesUrl),
+    webUrl: escapeHtml(r.webUrl),
+  };
+}
+
+export function textValues(r: Recipient): Record<SlotName, string> {
+  checkRecipient(r);
+  // A line break in an address would let it forge lines of the text part.
+  return { ...r, email: r.email.replace(/[\r\n]+/g, ' ') };
+}
