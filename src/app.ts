@@ -20,6 +20,8 @@ import type { Db } from './db/client.ts';
 import type { Mailer } from './mail/mailer.ts';
 import type { Logger } from './log.ts';
 import { AppError } from './api/errors.ts';
+import { registerSubscriptions, type SubscriptionOptions } from './api/subscriptions.ts';
+import { SubscriberError } from './subscribers/errors.ts';
 
 export interface AppDeps {
   config: Config;
@@ -30,6 +32,8 @@ export interface AppDeps {
   redis?: Redis;
   /** The clock; tests pin it. */
   now?: () => Date;
+  /** Link secrets, confirmation sending and the subscribe rate limit (defaults from config). */
+  subscriptions?: SubscriptionOptions;
 }
 
 declare module 'fastify' {
@@ -53,7 +57,7 @@ export async function buildApp(deps: AppDeps) {
   // `{ error, message, details? }`; anything else is logged with the request id
   // and answered with a bare 500, so internals never leak.
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    if (err instanceof AppError) {
+    if (err instanceof AppError || err instanceof SubscriberError) {
       return reply
         .code(err.statusCode)
         .send({ error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) });
@@ -88,6 +92,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(formbody);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  await registerSubscriptions(app, { ...deps.subscriptions, mailer: deps.mailer, log: deps.log });
 
   return app;
 }

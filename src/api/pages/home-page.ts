@@ -1,0 +1,39 @@
+/** `/`: the subscribe form and a preview of what the email holds. */
+import type { PaperPreview } from '../../papers/preview.ts';
+import { subscriptionForm, type FormValues } from './form.ts';
+import { html, type SafeHtml } from './html.ts';
+import { layout, notice } from './layout.ts';
+
+const day = (d: Date) => d.toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+
+export function homePage(opts: { values: FormValues; errors?: string[]; preview: PaperPreview }): string {
+  const { papers, latestFrom } = opts.preview;
+  const body = html`<h1>Get trending papers in your email inbox once a day!</h1>
+${opts.errors?.length ? notice('bad', html`<p><strong>Please fix:</strong></p><ul class="errors">${opts.errors.map((e) => html`<li>${e}</li>`)}</ul>`) : ''}
+${subscriptionForm({ action: '/subscribe', submit: 'Subscribe', values: opts.values, withEmail: true, browserTimezone: !opts.errors })}
+<section aria-labelledby="preview">
+<h2 id="preview">${latestFrom ? `Latest papers (from ${day(latestFrom)})` : "Today's top papers"}</h2>
+${papers.length ? paperList(papers) : html`<p class="meta">No papers yet. Run <code>paperboy ingest</code> to fetch some.</p>`}
+</section>
+<footer>Self-hosted with paperboy. One email a day at your hour; change topics or leave with one click.</footer>`;
+  return layout({ title: 'Trending AI papers by email', body, script: true });
+}
+
+function paperList(papers: PaperPreview['papers']): SafeHtml {
+  return html`<ol class="papers">${papers.map(
+    (p) => html`<li><a href="https://huggingface.co/papers/${encodeURIComponent(p.id)}">${p.title}</a>
+<div class="meta">▲ ${p.upvotes} · ${p.organizationFullname ?? p.organizationName ?? authors(p.authors)}</div></li>`,
+  )}</ol>`;
+}
+
+const authors = (list: string[]) => (list.length > 2 ? `${list[0]} and ${list.length - 1} others` : list.join(' and '));
+
+export function checkInboxPage(): string {
+  return layout({
+    title: 'Check your inbox to confirm',
+    body: html`<h1>Check your inbox to confirm</h1>
+<div class="card"><p>If this address can be subscribed, an email with a confirmation link is on its way. Open it and press <strong>Confirm</strong> to start getting papers.</p>
+<p class="meta">Nothing arrived? Look in the spam folder, or try again in ten minutes.</p>
+<p><a href="/">Back to the start page</a></p></div>`,
+  });
+}

@@ -1,0 +1,36 @@
+/**
+ * Per-client-IP limit on subscribing (the JSON endpoint and the form share one
+ * budget). Counters live in Redis when REDIS_URL is set, so every API process
+ * shares them; in memory otherwise. Only the subscribe routes opt in: link
+ * pages and the RFC 8058 one-click POST are never limited, since a mailbox
+ * provider may send many unsubscribes from one address.
+ */
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { AppError } from './errors.ts';
+
+export interface SubscribeLimit {
+  /** Requests per client IP per window. */
+  max: number;
+  windowMs: number;
+  /** Redis key prefix; tests use their own. */
+  nameSpace?: string;
+}
+
+export const defaultSubscribeLimit: SubscribeLimit = { max: 10, windowMs: 60_000 };
+
+export async function registerRateLimit(app: FastifyInstance, redis: Redis | undefined, limit: SubscribeLimit): Promise<void> {
+  await app.register(rateLimit, {
+    global: false,
+    ...(redis ? { redis, nameSpace: limit.nameSpace ?? 'paperboy:rate:' } : {}),
+    // A Redis outage should not take subscribing down with it; /readyz reports it.
+    skipOnError: true,
+    errorResponseBuilder: (_req, ctx) =>
+      new AppError(429, 'rate_limited', `too many subscribe requests from your address; try again in ${ctx.after}`),
+  });
+}
+
+export const subscribeRateLimitConfig = (limit: SubscribeLimit) => ({
+  rateLimit: { max: limit.max, timeWindow: limit.windowMs, groupId: 'subscribe' },
+});

@@ -1,0 +1,70 @@
+/** JSON API: subscribe, confirm, unsubscribe. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { subscribe } from '../subscribers/subscribe.ts';
+import { applyTransition, subscriberIdFromToken, transitions } from '../subscribers/lifecycle.ts';
+import { staleConfirmLink } from '../subscribers/errors.ts';
+import { withDefaults } from '../subscribers/preferences.ts';
+import { subscribeRateLimitConfig, type SubscribeLimit } from './rate-limit.ts';
+import { ACCEPTED, acceptedBody, errorBody, statusBody, subscribeBody, tokenBody } from './schemas.ts';
+import { requestToken } from './token.ts';
+
+const tags = ['subscriptions'];
+
+export const subscriptionRoutes: FastifyPluginAsyncZod<{ limit: SubscribeLimit }> = async (app, opts) => {
+  app.post(
+    '/api/subscriptions',
+    {
+      schema: {
+        tags,
+        summary: 'Subscribe an address (double opt-in)',
+        description:
+          'Answers 202 with the same body whether the address is new, pending, already subscribed, unsubscribed or suppressed. ' +
+          'A confirmation email goes out when the address may be (re)subscribed, at most once per 10 minutes and 5 times a day.',
+        body: subscribeBody,
+        response: { 202: acceptedBody, 400: errorBody, 429: errorBody },
+      },
+      config: subscribeRateLimitConfig(opts.limit),
+    },
+    async (req, reply) => {
+      const { email, ...prefs } = req.body;
+      await subscribe(app.subscribers, { email, preferences: withDefaults(prefs) }, 'api');
+      return reply.code(202).send(ACCEPTED);
+    },
+  );
+
+  app.post(
+    '/api/subscriptions/confirm',
+    {
+      schema: {
+        tags,
+        summary: 'Confirm a subscription with the token from the confirmation email',
+        body: tokenBody,
+        response: { 200: statusBody, 401: errorBody, 410: errorBody },
+      },
+    },
+    async (req) => {
+      const id = subscriberIdFromToken(app.subscribers, 'confirm', req.body.token);
+      const result = await applyTransition(app.subscribers, id, transitions.confirm, 'api');
+      if (result.status !== 'active' && result.status !== 'paused') throw staleConfirmLink();
+      return { status: result.status };
+    },
+  );
+
+  app.post(
+    '/api/unsubscribe',
+    {
+      schema: {
+        tags,
+        summary: 'Unsubscribe (idempotent) with an unsubscribe token',
+        description: 'The token comes as `Authorization: Bearer …` or in the body.',
+        body: tokenBody.partial().optional(),
+        response: { 200: statusBody, 401: errorBody, 410: errorBody },
+      },
+    },
+    async (req) => {
+      const id = subscriberIdFromToken(app.subscribers, 'unsubscribe', requestToken(req, req.body?.token));
+      const result = await applyTransition(app.subscribers, id, transitions.unsubscribe, 'api');
+      return { status: result.status };
+    },
+  );
+};

@@ -1,0 +1,42 @@
+/**
+ * The embedded default's mail transport: every message is written to
+ * DATA_DIR/outbox as `<time>-<recipient>.eml` (the full MIME message, built by
+ * nodemailer's stream transport exactly as SMTP would send it; double-click to
+ * open in a mail client) and `.html` (open in a browser).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createTransport } from 'nodemailer';
+import type { Mailer, OutgoingMail, SentMail } from './mailer.ts';
+import { toMessageOptions, type Sender } from './message.ts';
+
+export interface OutboxOptions extends Sender {
+  dir: string;
+}
+
+export function createOutboxMailer(opts: OutboxOptions): Mailer {
+  const composer = createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  let ready: Promise<unknown> | undefined;
+  return {
+    kind: 'outbox',
+    async send(mail: OutgoingMail): Promise<SentMail> {
+      ready ??= mkdir(opts.dir, { recursive: true });
+      await ready;
+      const info = await composer.sendMail(toMessageOptions(opts, mail));
+      const base = path.join(opts.dir, fileStem(mail.to));
+      await Promise.all([writeFile(`${base}.eml`, info.message as Buffer), writeFile(`${base}.html`, mail.html)]);
+      return { messageId: info.messageId, response: `${base}.eml` };
+    },
+    async close() {
+      composer.close();
+    },
+  };
+}
+
+/** Sortable by time, readable by recipient, unique without coordination. */
+function fileStem(to: string): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const who = to.toLowerCase().replace(/[^a-z0-9@._+-]/g, '_').slice(0, 80);
+  return `${stamp}-${who}-${randomBytes(3).toString('hex')}`;
+}

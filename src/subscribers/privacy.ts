@@ -1,0 +1,30 @@
+/**
+ * The subscriber's data rights: export everything stored about them, and erase
+ * it. Erasing deletes the row; deliveries and audit events go with it through
+ * their ON DELETE CASCADE foreign keys, so nothing is left that names them.
+ */
+import { asc, eq } from 'drizzle-orm';
+import { auditEvents, deliveries, subscribers } from '../db/schema.ts';
+import type { SubscriberDeps } from './deps.ts';
+import { goneLink } from './errors.ts';
+import { findSubscriber, type Subscriber } from './lifecycle.ts';
+
+export interface SubscriberExport {
+  subscriber: Subscriber;
+  deliveries: (typeof deliveries.$inferSelect)[];
+  auditEvents: (typeof auditEvents.$inferSelect)[];
+}
+
+export async function exportSubscriber(deps: Pick<SubscriberDeps, 'db'>, id: string): Promise<SubscriberExport> {
+  const subscriber = await findSubscriber(deps, id);
+  const [sent, events] = await Promise.all([
+    deps.db.select().from(deliveries).where(eq(deliveries.subscriberId, id)).orderBy(asc(deliveries.createdAt)),
+    deps.db.select().from(auditEvents).where(eq(auditEvents.subscriberId, id)).orderBy(asc(auditEvents.at), asc(auditEvents.id)),
+  ]);
+  return { subscriber, deliveries: sent, auditEvents: events };
+}
+
+export async function eraseSubscriber(deps: Pick<SubscriberDeps, 'db'>, id: string): Promise<void> {
+  const gone = await deps.db.delete(subscribers).where(eq(subscribers.id, id)).returning({ id: subscribers.id });
+  if (!gone.length) throw goneLink();
+}
