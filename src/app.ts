@@ -93,6 +93,7 @@ export async function buildApp(deps: AppDeps) {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   await registerSubscriptions(app, { ...deps.subscriptions, mailer: deps.mailer, log: deps.log });
+  await app.register((await import('./api/digest-routes.ts')).digestRoutes);
 
   return app;
 }

@@ -45,9 +45,10 @@ const {
   ...cardColumns
 } = getTableColumns(papers);
 
-export type CandidateRow = {
-  [K in keyof typeof cardColumns]: (typeof cardColumns)[K]['_']['data'];
-} & { score: number; matchedTopics: Topic[]; matchedKeywords: string[] };
+export type CandidateRow = Omit<
+  typeof papers.$inferSelect,
+  'search' | 'firstSeenAt' | 'updatedAt' | 'publishedAt' | 'aiKeywords' | 'thumbnail'
+> & { score: number; matchedTopics: Topic[]; matchedKeywords: string[] };
 
 /** Trims, collapses spaces and drops case-insensitive duplicates, keeping the first spelling. */
 export function normaliseKeywords(keywords: readonly string[]): string[] {

@@ -4,7 +4,8 @@
  */
 import type { Config } from '../config.ts';
 import { isTopic } from '../papers/topics.ts';
-import { signToken, type TokenSecrets } from '../subscribers/tokens.ts';
+import { subscriberLink } from '../subscribers/links.ts';
+import type { TokenSecrets } from '../subscribers/tokens.ts';
 import type { Recipient } from './personalise.ts';
 
 export interface LinkSubscriber {
@@ -26,11 +27,11 @@ export function recipientFor(
   localDate: string,
   issuedAt = new Date(),
 ): Recipient {
-  const token = (purpose: 'preferences' | 'unsubscribe') => signToken(secrets, purpose, sub.id, issuedAt);
+  const signer = { secrets, publicUrl: config.publicUrl };
   return {
     email: sub.email,
-    preferencesUrl: `${config.publicUrl}/preferences?token=${token('preferences')}`,
-    unsubscribeUrl: `${config.publicUrl}/unsubscribe?token=${token('unsubscribe')}`,
+    preferencesUrl: subscriberLink(signer, 'preferences', sub.id, issuedAt),
+    unsubscribeUrl: subscriberLink(signer, 'unsubscribe', sub.id, issuedAt),
     webUrl: webDigestUrl(config.publicUrl, localDate, sub.topics),
   };
 }

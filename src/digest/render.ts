@@ -76,6 +76,12 @@ export function personalise(compiled: CompiledDigest, recipient: Recipient): Ren
   };
 }
 
+/** The output of a content with no personal slots: the web edition. */
+export function unpersonalised(compiled: CompiledDigest): { html: string; text: string } {
+  if (compiled.html.slots.length || compiled.text.slots.length) throw new Error('this digest has personal slots; use personalise()');
+  return { html: compiled.html.parts.join(''), text: compiled.text.parts.join('') };
+}
+
 export function createDigestRenderer(config: RenderConfig, options: RendererOptions = {}): DigestRenderer {
   const maxEntries = options.maxEntries ?? 1000;
   const markers = createMarkers();
