@@ -1,17 +1,16 @@
 /** `/` and the form it posts to. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import { previewPapers } from '../papers/preview.ts';
 import { subscribe } from '../subscribers/subscribe.ts';
 import { withDefaults } from '../subscribers/preferences.ts';
 import { formErrors, submittedValues, subscribeForm } from './form-schemas.ts';
 import { checkInboxPage, homePage } from './pages/home-page.ts';
 import type { FormValues } from './pages/form.ts';
-import { subscribeRateLimitConfig, type SubscribeLimit } from './rate-limit.ts';
 
 const PREVIEW_DAYS = 3;
 const PREVIEW_CACHE_MS = 60_000;
 
-export function registerHomeRoutes(app: FastifyInstance, limit: SubscribeLimit): void {
+export function registerHomeRoutes(app: FastifyInstance, limiter: onRequestHookHandler): void {
   const { config } = app.deps;
   const defaults: FormValues = { email: '', topics: config.DEFAULT_TOPICS, keywords: '', frequency: 'daily', timezone: 'UTC', sendHour: 7 };
 
@@ -32,7 +31,7 @@ export function registerHomeRoutes(app: FastifyInstance, limit: SubscribeLimit):
     reply.type('text/html; charset=utf-8').send(homePage({ values: defaults, preview: await preview() }));
   });
 
-  app.post('/subscribe', { config: subscribeRateLimitConfig(limit) }, async (req, reply) => {
+  app.post('/subscribe', { onRequest: limiter }, async (req, reply) => {
     const parsed = subscribeForm.safeParse(req.body ?? {});
     if (!parsed.success) {
       const page = homePage({ values: submittedValues(req.body), errors: formErrors(parsed.error), preview: await preview() });

@@ -4,16 +4,15 @@
  * (one of RFC 8058's two encodings) are accepted here only.
  */
 import multipart from '@fastify/multipart';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, onRequestHookHandler } from 'fastify';
 import { SubscriberError } from '../subscribers/errors.ts';
 import { AppError } from './errors.ts';
 import { stylesheet, timezoneScript } from './pages/assets.ts';
 import { errorPage } from './pages/error-page.ts';
 import { registerHomeRoutes } from './home-routes.ts';
 import { registerLinkPageRoutes } from './link-page-routes.ts';
-import type { SubscribeLimit } from './rate-limit.ts';
 
-export async function pagesPlugin(app: FastifyInstance, opts: { limit: SubscribeLimit }): Promise<void> {
+export async function pagesPlugin(app: FastifyInstance, opts: { limiter: onRequestHookHandler }): Promise<void> {
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
     limits: { fields: 60, fieldSize: 4096, files: 0, parts: 60 },
@@ -27,11 +26,11 @@ export async function pagesPlugin(app: FastifyInstance, opts: { limit: Subscribe
     return reply.code(status).type('text/html; charset=utf-8').send(errorPage(status, message));
   });
 
-  const asset = (body: string, type: string) => (_req: unknown, reply: import('fastify').FastifyReply) =>
+  const asset = (body: string, type: string) => (_req: unknown, reply: FastifyReply) =>
     reply.type(type).header('cache-control', 'public, max-age=3600').send(body);
   app.get('/assets/style.css', asset(stylesheet, 'text/css; charset=utf-8'));
   app.get('/assets/timezone.js', asset(timezoneScript, 'text/javascript; charset=utf-8'));
 
-  registerHomeRoutes(app, opts.limit);
+  registerHomeRoutes(app, opts.limiter);
   registerLinkPageRoutes(app);
 }

@@ -6,7 +6,7 @@
  * provider may send many unsubscribes from one address.
  */
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { Redis } from 'ioredis';
 import { AppError } from './errors.ts';
 
@@ -20,7 +20,8 @@ export interface SubscribeLimit {
 
 export const defaultSubscribeLimit: SubscribeLimit = { max: 10, windowMs: 60_000 };
 
-export async function registerRateLimit(app: FastifyInstance, redis: Redis | undefined, limit: SubscribeLimit): Promise<void> {
+/** Registers the plugin and returns the one onRequest hook both subscribe routes share. */
+export async function registerRateLimit(app: FastifyInstance, redis: Redis | undefined, limit: SubscribeLimit): Promise<onRequestHookHandler> {
   await app.register(rateLimit, {
     global: false,
     ...(redis ? { redis, nameSpace: limit.nameSpace ?? 'paperboy:rate:' } : {}),
@@ -29,8 +30,6 @@ export async function registerRateLimit(app: FastifyInstance, redis: Redis | und
     errorResponseBuilder: (_req, ctx) =>
       new AppError(429, 'rate_limited', `too many subscribe requests from your address; try again in ${ctx.after}`),
   });
+  // One limiter instance, so its counter is shared by every route that uses it.
+  return app.rateLimit({ max: limit.max, timeWindow: limit.windowMs, keyGenerator: (req) => `subscribe:${req.ip}` });
 }
-
-export const subscribeRateLimitConfig = (limit: SubscribeLimit) => ({
-  rateLimit: { max: limit.max, timeWindow: limit.windowMs, groupId: 'subscribe' },
-});

@@ -4,13 +4,13 @@ import { subscribe } from '../subscribers/subscribe.ts';
 import { applyTransition, subscriberIdFromToken, transitions } from '../subscribers/lifecycle.ts';
 import { staleConfirmLink } from '../subscribers/errors.ts';
 import { withDefaults } from '../subscribers/preferences.ts';
-import { subscribeRateLimitConfig, type SubscribeLimit } from './rate-limit.ts';
+import type { onRequestHookHandler } from 'fastify';
 import { ACCEPTED, acceptedBody, errorBody, statusBody, subscribeBody, tokenBody } from './schemas.ts';
 import { requestToken } from './token.ts';
 
 const tags = ['subscriptions'];
 
-export const subscriptionRoutes: FastifyPluginAsyncZod<{ limit: SubscribeLimit }> = async (app, opts) => {
+export const subscriptionRoutes: FastifyPluginAsyncZod<{ limiter: onRequestHookHandler }> = async (app, opts) => {
   app.post(
     '/api/subscriptions',
     {
@@ -23,7 +23,7 @@ export const subscriptionRoutes: FastifyPluginAsyncZod<{ limit: SubscribeLimit }
         body: subscribeBody,
         response: { 202: acceptedBody, 400: errorBody, 429: errorBody },
       },
-      config: subscribeRateLimitConfig(opts.limit),
+      onRequest: opts.limiter,
     },
     async (req, reply) => {
       const { email, ...prefs } = req.body;
@@ -57,7 +57,7 @@ export const subscriptionRoutes: FastifyPluginAsyncZod<{ limit: SubscribeLimit }
         tags,
         summary: 'Unsubscribe (idempotent) with an unsubscribe token',
         description: 'The token comes as `Authorization: Bearer …` or in the body.',
-        body: tokenBody.partial().optional(),
+        body: tokenBody.partial().nullish(),
         response: { 200: statusBody, 401: errorBody, 410: errorBody },
       },
     },

@@ -46,10 +46,10 @@ export async function registerSubscriptions(app: AppInstance, opts: Subscription
   app.addHook('onClose', () => confirmations.drain());
 
   const limit = opts.subscribeLimit ?? defaultSubscribeLimit;
-  await registerRateLimit(app, redis, limit);
+  const limiter = await registerRateLimit(app, redis, limit);
   await registerDocs(app);
   await app.register(healthRoutes);
-  await app.register(subscriptionRoutes, { limit });
+  await app.register(subscriptionRoutes, { limiter });
   await app.register(preferenceRoutes);
-  await app.register(pagesPlugin, { limit });
+  await app.register(pagesPlugin, { limiter });
 }

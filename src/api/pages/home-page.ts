@@ -12,7 +12,7 @@ export function homePage(opts: { values: FormValues; errors?: string[]; preview:
 ${opts.errors?.length ? notice('bad', html`<p><strong>Please fix:</strong></p><ul class="errors">${opts.errors.map((e) => html`<li>${e}</li>`)}</ul>`) : ''}
 ${subscriptionForm({ action: '/subscribe', submit: 'Subscribe', values: opts.values, withEmail: true, browserTimezone: !opts.errors })}
 <section aria-labelledby="preview">
-<h2 id="preview">${latestFrom ? `Latest papers (from ${day(latestFrom)})` : "Today's top papers"}</h2>
+<h2 id="preview">${latestFrom ? `Latest papers (from ${day(latestFrom)})` : 'Today’s top papers'}</h2>
 ${papers.length ? paperList(papers) : html`<p class="meta">No papers yet. Run <code>paperboy ingest</code> to fetch some.</p>`}
 </section>
 <footer>Self-hosted with paperboy. One email a day at your hour; change topics or leave with one click.</footer>`;
