@@ -8,6 +8,7 @@ import { ConfigError } from './config.ts';
 import { registerIngest } from './cli/ingest.ts';
 import { registerMigrate } from './cli/migrate.ts';
 import { registerPapers, registerTopics } from './cli/papers.ts';
+import { registerDigest } from './cli/digest.ts';
 
 export function buildProgram(): Command {
   const program = new Command('paperboy')
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerIngest(program);
   registerPapers(program);
   registerTopics(program);
+  registerDigest(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -7,7 +7,8 @@
  * Keywords are phrase matches in Postgres full-text search over the stored
  * `search` vector (title, ai_keywords, abstract; 'simple' config, so matching
  * is case-insensitive and words are not stemmed): "language model" matches
- * "Language Model" but not "model of language".
+ * "Language Model" but not "model of language". Like the topic tagger, the
+ * last word may take a plural s or es, so it matches "language models" too.
  */
 import { and, getTableColumns, gt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Frequency } from '../db/schema.ts';
@@ -67,11 +68,14 @@ export const windowStart = (asOf: Date, windowDays: number) => new Date(asOf.get
 
 const textArray = (values: readonly string[]) => sql`${sql.param([...values])}::text[]`;
 
+/** The tsquery for keyword column `k`: the phrase, or the phrase with a plural last word. */
+const phrase = sql.raw(`(phraseto_tsquery('simple', k) || phraseto_tsquery('simple', k || 's') || phraseto_tsquery('simple', k || 'es'))`);
+
 export async function queryCandidates(db: Db, q: CandidateQuery): Promise<CandidateRow[]> {
   const since = windowStart(q.asOf, q.windowDays);
   const topics = textArray(q.topics);
   const keywords = textArray(q.keywords);
-  const keywordHit = sql`EXISTS (SELECT 1 FROM unnest(${keywords}) AS k WHERE ${papers.search} @@ phraseto_tsquery('simple', k))`;
+  const keywordHit = sql`EXISTS (SELECT 1 FROM unnest(${keywords}) AS k WHERE ${papers.search} @@ ${phrase})`;
   const filters: SQL[] = [gt(papers.dailyAt, since), lte(papers.dailyAt, q.asOf)];
   if (q.topics.length) {
     filters.push(q.keywords.length ? sql`(${papers.topics} && ${topics} OR ${keywordHit})` : sql`${papers.topics} && ${topics}`);
@@ -91,7 +95,7 @@ export async function queryCandidates(db: Db, q: CandidateQuery): Promise<Candid
       score: trendingScoreSql(q.asOf, q.gravity),
       matchedTopics: sql<Topic[]>`ARRAY(SELECT t FROM unnest(${papers.topics}) AS t WHERE t = ANY(${topics}))`,
       matchedKeywords: sql<string[]>`ARRAY(SELECT k FROM unnest(${keywords}) WITH ORDINALITY AS kw(k, n)
-        WHERE ${papers.search} @@ phraseto_tsquery('simple', k) ORDER BY n)`,
+        WHERE ${papers.search} @@ ${phrase} ORDER BY n)`,
     })
     .from(papers)
     .where(and(...filters))

@@ -41,6 +41,8 @@ describe('digest selection', () => {
       makePaper({ id: '2512.00010', title: 'Sparse attention for long documents', summary: 'We study Speculative  Decoding at scale. It helps.', dailyAt: hoursBefore(5), upvotes: 12 }),
       makePaper({ id: '2512.00011', title: 'Decoding that is speculative', summary: 'The words appear, but not as a phrase. Really.', dailyAt: hoursBefore(5), upvotes: 60 }),
       makePaper({ id: '2512.00012', title: 'Keyword only in ai keywords', aiKeywords: ['speculative decoding'], dailyAt: hoursBefore(6), upvotes: 1 }),
+      makePaper({ id: '2512.00013', title: 'Plural phrases', summary: 'Faster speculative decodings everywhere. Yes.', dailyAt: hoursBefore(6), upvotes: 1 }),
+      makePaper({ id: '2512.00014', title: 'Prefix is not enough', summary: 'About speculative decoders only. Yes.', dailyAt: hoursBefore(6), upvotes: 1 }),
       // Window edges for a daily digest: (asOf - 3 days, asOf].
       robot('2512.00020', 72, 500), // exactly 3 days before: out
       robot('2512.00021', 72 - 1 / 3600, 1), // one second inside: in
@@ -80,6 +82,8 @@ describe('digest selection', () => {
     expect(ids(sel)).toContain('2512.00010');
     expect(ids(sel)).toContain('2512.00012');
     expect(ids(sel)).not.toContain('2512.00011');
+    expect(ids(sel)).toContain('2512.00013');
+    expect(ids(sel)).not.toContain('2512.00014');
     const hit = sel.kind === 'digest' ? sel.papers.find((p) => p.id === '2512.00010') : undefined;
     expect(hit?.why).toEqual({ topics: [], keywords: ['speculative decoding'] });
   });
@@ -87,7 +91,7 @@ describe('digest selection', () => {
   it('treats no topics as every topic, and caps at DIGEST_SIZE', async () => {
     const sub = await subscriber([]);
     const all = await selectDigest(database.db, request(sub), config);
-    expect(ids(all)).toHaveLength(8);
+    expect(ids(all)).toHaveLength(10);
     expect(ids(all)).toContain('2512.00011');
     expect(ids(await selectDigest(database.db, request(sub), { ...config, DIGEST_SIZE: 3 }))).toHaveLength(3);
   });
