@@ -1,0 +1,71 @@
+/**
+ * The SMTP sink's server, run in its own process by smtp-sink.ts so the
+ * process under test talks to it over a real socket and shares no event loop
+ * with it. Messages go back to the parent over IPC; the parent can script
+ * replies per recipient (e.g. 550 at RCPT TO, 421 after DATA).
+ *
+ * IPC in:  { type: 'reply', id, recipient, code, message, stage, times } | { type: 'clear', id }
+ * IPC out: { type: 'ready', port } | { type: 'message', from, to, raw } | { type: 'ack', id }
+ */
+import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+
+interface Rule {
+  code: number;
+  message: string;
+  stage: 'rcpt' | 'data';
+  /** Remaining uses; null = until cleared. */
+  times: number | null;
+}
+
+const rules = new Map<string, Rule[]>();
+const send = (msg: unknown) => process.send?.(msg);
+
+function take(recipient: string, stage: Rule['stage']): Rule | undefined {
+  const list = rules.get(recipient.toLowerCase());
+  const rule = list?.find((r) => r.stage === stage);
+  if (!rule) return undefined;
+  if (rule.times !== null && --rule.times <= 0) list!.splice(list!.indexOf(rule), 1);
+  return rule;
+}
+
+const smtpError = (rule: Rule) => Object.assign(new Error(rule.message), { responseCode: rule.code });
+
+const server = new SMTPServer({
+  authOptional: true,
+  disabledCommands: ['STARTTLS'],
+  logger: false,
+  size: 10 * 1024 * 1024,
+  onRcptTo(address, _session, callback) {
+    const rule = take(address.address, 'rcpt');
+    callback(rule ? smtpError(rule) : null);
+  },
+  onData(stream, session: SMTPServerSession, callback) {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      const to = session.envelope.rcptTo.map((r) => r.address);
+      const rule = to.map((r) => take(r, 'data')).find(Boolean);
+      if (rule) return callback(smtpError(rule));
+      const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+      send({ type: 'message', from, to, raw: Buffer.concat(chunks).toString('utf8') });
+      callback(null);
+    });
+  },
+});
+
+process.on('message', (msg: { type: string; id: number; recipient?: string } & Partial<Rule>) => {
+  if (msg.type === 'reply' && msg.recipient) {
+    const key = msg.recipient.toLowerCase();
+    rules.set(key, [...(rules.get(key) ?? []), { code: msg.code!, message: msg.message!, stage: msg.stage!, times: msg.times ?? null }]);
+  } else if (msg.type === 'clear') {
+    rules.clear();
+  }
+  send({ type: 'ack', id: msg.id });
+});
+// The parent went away (test ended or crashed): do not linger.
+process.on('disconnect', () => process.exit(0));
+
+server.listen(0, '127.0.0.1', () => {
+  const address = server.server.address();
+  send({ type: 'ready', port: typeof address === 'object' && address ? address.port : 0 });
+});

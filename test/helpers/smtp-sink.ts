@@ -1,0 +1,111 @@
+/**
+ * A real SMTP server for tests, in a child process (smtp-sink-process.ts):
+ * the app sends to `sink.url` through its normal SMTP transport, and the test
+ * reads what arrived (raw and parsed by mailparser). Replies can be scripted
+ * per recipient, for delivery tests of temporary (421) and permanent (550)
+ * failures:
+ *
+ *   const sink = await startSmtpSink();
+ *   await sink.reply('gone@example.org', 550, '5.1.1 no such user');            // at RCPT TO, always
+ *   await sink.reply('busy@example.org', 421, '4.3.2 try later', { stage: 'data', times: 1 });
+ *   const mail = await sink.waitFor((m) => m.to.includes('ada@example.org'));
+ *   await sink.close();
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { simpleParser, type ParsedMail } from 'mailparser';
+
+export interface ReceivedMail {
+  from: string;
+  to: string[];
+  raw: string;
+  parsed: ParsedMail;
+}
+
+export interface ReplyOptions {
+  /** 'rcpt' answers RCPT TO (the default); 'data' accepts the recipient and answers after DATA. */
+  stage?: 'rcpt' | 'data';
+  /** How many times to answer so; default until `clearReplies()`. */
+  times?: number;
+}
+
+export interface SmtpSink {
+  url: string;
+  port: number;
+  messages: ReceivedMail[];
+  reply(recipient: string, code: number, message?: string, opts?: ReplyOptions): Promise<void>;
+  clearReplies(): Promise<void>;
+  waitFor(match: (m: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
+  close(): Promise<void>;
+}
+
+const SCRIPT = fileURLToPath(new URL('./smtp-sink-process.ts', import.meta.url));
+
+export async function startSmtpSink(): Promise<SmtpSink> {
+  const child: ChildProcess = fork(SCRIPT, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const messages: ReceivedMail[] = [];
+  const waiters = new Set<() => void>();
+  const acks = new Map<number, () => void>();
+  let nextId = 1;
+
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`smtp sink exited with ${code} before it was ready`)));
+    child.on('message', (msg: { type: string; port?: number; id?: number; from?: string; to?: string[]; raw?: string }) => {
+      if (msg.type === 'ready') resolve(msg.port!);
+      else if (msg.type === 'ack') acks.get(msg.id!)?.();
+      else if (msg.type === 'message') {
+        void simpleParser(msg.raw!).then((parsed) => {
+          messages.push({ from: msg.from!, to: msg.to!, raw: msg.raw!, parsed });
+          for (const w of waiters) w();
+        });
+      }
+    });
+  });
+  child.removeAllListeners('exit');
+
+  const request = (msg: Record<string, unknown>) =>
+    new Promise<void>((resolve) => {
+      const id = nextId++;
+      acks.set(id, () => {
+        acks.delete(id);
+        resolve();
+      });
+      child.send({ ...msg, id });
+    });
+
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    port,
+    messages,
+    reply: (recipient, code, message = `${code} scripted reply`, opts = {}) =>
+      request({ type: 'reply', recipient, code, message, stage: opts.stage ?? 'rcpt', times: opts.times }),
+    clearReplies: () => request({ type: 'clear' }),
+    waitFor(match, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const found = messages.find(match);
+          if (!found) return;
+          cleanup();
+          resolve(found);
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`no matching mail within ${timeoutMs} ms (received ${messages.length})`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.disconnect();
+      }),
+  };
+}

@@ -1,0 +1,104 @@
+/** The two transports behind the Mailer interface, against a real SMTP server and a real folder. */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { createMailer } from '../../src/mail/create-mailer.ts';
+import type { OutgoingMail } from '../../src/mail/mailer.ts';
+import { createOutboxMailer } from '../../src/mail/outbox.ts';
+import { createSmtpMailer, type SmtpFailure } from '../../src/mail/smtp.ts';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
+
+const mail = (to: string, over: Partial<OutgoingMail> = {}): OutgoingMail => ({
+  to,
+  subject: 'Grüße — test ✓',
+  html: '<p>Hello <b>there</b></p>',
+  text: 'Hello there',
+  ...over,
+});
+
+let sink: SmtpSink;
+beforeAll(async () => {
+  sink = await startSmtpSink();
+});
+afterAll(() => sink.close());
+
+describe('SMTP mailer', () => {
+  it('sends HTML and text with From, Reply-To, custom headers and a caller-supplied Message-ID', async () => {
+    const mailer = createSmtpMailer({ url: sink.url, from: 'paperboy <digest@example.org>', replyTo: 'help@example.org' });
+    const sent = await mailer.send(
+      mail('ada@example.org', {
+        messageId: '<delivery-123@example.org>',
+        headers: { 'List-Unsubscribe': '<https://p.example/unsubscribe?token=t>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+      }),
+    );
+    expect(sent.messageId).toBe('<delivery-123@example.org>');
+    expect(sent.response).toMatch(/^250/);
+    const got = await sink.waitFor((m) => m.to.includes('ada@example.org'));
+    expect(got.from).toBe('digest@example.org');
+    expect(got.parsed.messageId).toBe('<delivery-123@example.org>');
+    expect(got.parsed.subject).toBe('Grüße — test ✓');
+    expect(got.parsed.replyTo?.text).toBe('help@example.org');
+    expect(got.raw).toContain('\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n');
+    expect(got.raw).toMatch(/^List-Unsubscribe: <https:\/\/p\.example\/unsubscribe\?token=t>\r$/m);
+    expect(got.parsed.html).toContain('<b>there</b>');
+    expect(got.parsed.text?.trim()).toBe('Hello there');
+    await mailer.close();
+  });
+
+  it('generates a Message-ID on the sender domain when none is given, and sends concurrently through the pool', async () => {
+    const mailer = createSmtpMailer({ url: sink.url, from: 'paperboy <digest@news.example.org>', maxConnections: 3 });
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => mailer.send(mail(`pool-${i}@example.org`))));
+    for (const r of results) expect(r.messageId).toMatch(/^<[0-9a-f-]{36}@news\.example\.org>$/);
+    for (let i = 0; i < 8; i++) await sink.waitFor((m) => m.to.includes(`pool-${i}@example.org`));
+    await mailer.close();
+  });
+
+  it('rejects with the SMTP code: 550 at RCPT TO, 421 after DATA once and then delivers', async () => {
+    const mailer = createSmtpMailer({ url: sink.url, from: 'paperboy <digest@example.org>' });
+    await sink.reply('gone@example.org', 550, '5.1.1 no such user');
+    await expect(mailer.send(mail('gone@example.org'))).rejects.toMatchObject({ responseCode: 550 } satisfies Partial<SmtpFailure>);
+    await sink.reply('busy@example.org', 421, '4.3.2 try again later', { stage: 'data', times: 1 });
+    await expect(mailer.send(mail('busy@example.org'))).rejects.toMatchObject({ responseCode: 421 });
+    await mailer.send(mail('busy@example.org'));
+    await sink.waitFor((m) => m.to.includes('busy@example.org'));
+    await sink.clearReplies();
+    await mailer.send(mail('gone@example.org'));
+    await sink.waitFor((m) => m.to.includes('gone@example.org'));
+    await mailer.close();
+  });
+});
+
+describe('outbox mailer', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'paperboy-outbox-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('writes the full MIME message as .eml and the HTML as .html', async () => {
+    const mailer = createOutboxMailer({ dir: path.join(dir, 'outbox'), from: 'paperboy <digest@example.org>' });
+    const sent = await mailer.send(mail('Ada+x@example.org', { messageId: '<m-1@example.org>', headers: { 'X-Paperboy': 'yes' } }));
+    expect(sent.response).toMatch(/\.eml$/);
+    const files = (await readdir(path.join(dir, 'outbox'))).sort();
+    expect(files).toHaveLength(2);
+    expect(files[0]).toMatch(/ada\+x@example\.org-[0-9a-f]{6}\.eml$/);
+    expect(files[1]).toMatch(/\.html$/);
+    const parsed = await simpleParser(await readFile(sent.response));
+    expect(parsed.messageId).toBe('<m-1@example.org>');
+    expect(parsed.subject).toBe('Grüße — test ✓');
+    expect(parsed.headers.get('x-paperboy')).toBe('yes');
+    expect(parsed.text?.trim()).toBe('Hello there');
+    expect(await readFile(sent.response.replace(/\.eml$/, '.html'), 'utf8')).toBe('<p>Hello <b>there</b></p>');
+    await mailer.close();
+  });
+
+  it('createMailer picks SMTP when SMTP_URL is set, the outbox otherwise', async () => {
+    expect(createMailer(loadConfig({ DATA_DIR: dir })).kind).toBe('outbox');
+    const smtp = createMailer(loadConfig({ DATA_DIR: dir, SMTP_URL: sink.url }));
+    expect(smtp.kind).toBe('smtp');
+    await smtp.close();
+  });
+});
