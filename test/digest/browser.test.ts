@@ -43,7 +43,7 @@ describe('the digest email in Chromium', () => {
         });
         await page.setContent(html);
         const m = await page.evaluate(() => {
-          const cards = [...document.querySelectorAll('.pb-card')].map((c) => c.getBoundingClientRect());
+          const cards = Array.from(document.querySelectorAll('.pb-card')).map((c) => c.getBoundingClientRect());
           const bg = getComputedStyle(document.querySelector('.pb-card')!).backgroundColor;
           const title = document.querySelector('.pb-title')!.textContent;
           return {
@@ -90,7 +90,7 @@ describe('the Atom feed in Chromium', () => {
       const doc = new DOMParser().parseFromString(source, 'application/xml');
       const ns = 'http://www.w3.org/2005/Atom';
       const feed = doc.documentElement;
-      const kids = (el: Element, name: string) => [...el.children].filter((c) => c.namespaceURI === ns && c.localName === name);
+      const kids = (el: Element, name: string) => Array.from(el.children).filter((c) => c.namespaceURI === ns && c.localName === name);
       const entries = kids(feed, 'entry');
       return {
         error: doc.getElementsByTagName('parsererror').length,
