@@ -8,6 +8,8 @@ import { ConfigError } from './config.ts';
 import { registerIngest } from './cli/ingest.ts';
 import { registerMigrate } from './cli/migrate.ts';
 import { registerPapers, registerTopics } from './cli/papers.ts';
+import { registerServe } from './cli/serve.ts';
+import { registerStart } from './cli/start.ts';
 import { registerDigest } from './cli/digest.ts';
 
 export function buildProgram(): Command {
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
   registerIngest(program);
   registerPapers(program);
   registerTopics(program);
+  registerServe(program);
+  registerStart(program);
   registerDigest(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

@@ -10,6 +10,7 @@ export const stylesheet = `
 html { -webkit-text-size-adjust: 100%; }
 body { margin: 0; font: 16px/1.5 -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: var(--ink); background: var(--bg); }
 a { color: var(--accent); }
+p, li { overflow-wrap: anywhere; }
 main { max-width: 42rem; margin: 0 auto; padding: 1.25rem 1rem 3rem; }
 header.site { max-width: 42rem; margin: 0 auto; padding: 1rem 1rem 0; font-weight: 700; font-size: 1.1rem; }
 header.site a { color: var(--ink); text-decoration: none; }

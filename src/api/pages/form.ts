@@ -50,7 +50,7 @@ export function subscriptionForm(o: FormOptions): SafeHtml {
   <div class="field">
     <label for="keywords">Keywords <span class="hint">(optional)</span></label>
     <input id="keywords" name="keywords" type="text" value="${keywords}" aria-describedby="keywords-hint" placeholder="speculative decoding, diffusion">
-    <p class="hint" id="keywords-hint">Comma-separated, up to ${MAX_KEYWORDS}, each at most ${MAX_KEYWORD_LENGTH} characters. Papers mentioning them come first.</p>
+    <p class="hint" id="keywords-hint">Comma-separated, up to ${MAX_KEYWORDS}, each at most ${MAX_KEYWORD_LENGTH} characters. Papers that mention them are picked for you.</p>
   </div>
   <fieldset>
     <legend>How often</legend>

@@ -18,7 +18,7 @@ export function layout(opts: LayoutOptions): string {
 <link rel="stylesheet" href="/assets/style.css">
 </head>
 <body>
-<header class="site"><a href="/">📰 paperboy</a></header>
+<header class="site"><a href="/">paperboy</a></header>
 <main>
 ${opts.body}
 </main>
