@@ -11,6 +11,8 @@ import { registerPapers, registerTopics } from './cli/papers.ts';
 import { registerServe } from './cli/serve.ts';
 import { registerStart } from './cli/start.ts';
 import { registerDigest } from './cli/digest.ts';
+import { registerSend } from './cli/send.ts';
+import { registerWorker } from './cli/worker.ts';
 
 export function buildProgram(): Command {
   const program = new Command('paperboy')
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
   registerServe(program);
   registerStart(program);
   registerDigest(program);
+  registerWorker(program);
+  registerSend(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -92,8 +92,12 @@ type Outcome =
   | { status: 'sent'; messageId: string; paperIds: string[] }
   | { status: 'skipped'; reason: string }
   | { status: 'failed'; reason: string }
-  /** Back to the queue for another attempt (transient failure). */
-  | { status: 'queued'; reason: string };
+  /**
+   * Back to the queue for another attempt (transient failure). `uncounted`:
+   * the attempt never reached the recipient's server (relay down), so it does
+   * not use up one of the delivery's tries.
+   */
+  | { status: 'queued'; reason: string; uncounted?: boolean };
 
 /** Ends (or returns) a claimed delivery. False if the claim was lost meanwhile. */
 export async function finishDelivery(db: Db, id: string, outcome: Outcome, now: Date): Promise<boolean> {
@@ -102,7 +106,9 @@ export async function finishDelivery(db: Db, id: string, outcome: Outcome, now: 
     outcome.status === 'sent'
       ? sql`status = 'sent', message_id = ${outcome.messageId}, paper_ids = ${sql.param(outcome.paperIds)}::text[],
             sent_at = ${at}::timestamptz, reason = NULL, lease_until = NULL`
-      : sql`status = ${outcome.status}, reason = ${outcome.reason}, lease_until = NULL`;
+      : outcome.status === 'queued' && outcome.uncounted
+        ? sql`status = 'queued', reason = ${outcome.reason}, lease_until = NULL, attempts = greatest(attempts - 1, 0)`
+        : sql`status = ${outcome.status}, reason = ${outcome.reason}, lease_until = NULL`;
   const rows = await queryRows<{ id: string }>(
     db,
     sql`UPDATE deliveries SET ${set}, updated_at = ${at}::timestamptz

@@ -13,6 +13,18 @@ export interface OutgoingMail {
   messageId?: string;
 }
 
+/**
+ * A message already composed as MIME (digests are built once per content and
+ * personalised per recipient, see mime-template.ts). It is sent as is.
+ */
+export interface RawMail {
+  to: string;
+  messageId: string;
+  raw: string;
+  /** The HTML part, for transports that keep a browser-friendly copy (outbox). */
+  html?: () => string;
+}
+
 export interface SentMail {
   messageId: string;
   /** Where it went: SMTP server response or the outbox file. */
@@ -22,5 +34,6 @@ export interface SentMail {
 export interface Mailer {
   readonly kind: 'smtp' | 'outbox';
   send(mail: OutgoingMail): Promise<SentMail>;
+  sendRaw(mail: RawMail): Promise<SentMail>;
   close(): Promise<void>;
 }

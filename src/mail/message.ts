@@ -15,8 +15,12 @@ export interface Sender {
 
 /** The domain of the From address, for Message-IDs we generate. */
 export function senderDomain(from: string): string {
-  const address = /<([^>]+)>/.exec(from)?.[1] ?? from;
-  return address.split('@').pop()?.trim().toLowerCase() || 'localhost';
+  return envelopeSender(from).split('@').pop()?.trim().toLowerCase() || 'localhost';
+}
+
+/** The bare address of MAIL_FROM, for the SMTP envelope (MAIL FROM). */
+export function envelopeSender(from: string): string {
+  return (/<([^>]+)>/.exec(from)?.[1] ?? from).trim();
 }
 
 export function toMessageOptions(sender: Sender, mail: OutgoingMail): SendMailOptions {

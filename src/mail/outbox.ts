@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createTransport } from 'nodemailer';
-import type { Mailer, OutgoingMail, SentMail } from './mailer.ts';
+import type { Mailer, OutgoingMail, RawMail, SentMail } from './mailer.ts';
 import { toMessageOptions, type Sender } from './message.ts';
 
 export interface OutboxOptions extends Sender {
@@ -27,6 +27,13 @@ export function createOutboxMailer(opts: OutboxOptions): Mailer {
       const base = path.join(opts.dir, fileStem(mail.to));
       await Promise.all([writeFile(`${base}.eml`, info.message as Buffer), writeFile(`${base}.html`, mail.html)]);
       return { messageId: info.messageId, response: `${base}.eml` };
+    },
+    async sendRaw(mail: RawMail): Promise<SentMail> {
+      ready ??= mkdir(opts.dir, { recursive: true });
+      await ready;
+      const base = path.join(opts.dir, fileStem(mail.to));
+      await Promise.all([writeFile(`${base}.eml`, mail.raw), ...(mail.html ? [writeFile(`${base}.html`, mail.html())] : [])]);
+      return { messageId: mail.messageId, response: `${base}.eml` };
     },
     async close() {
       composer.close();

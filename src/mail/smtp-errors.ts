@@ -5,7 +5,8 @@
  * dropped socket) is the relay's trouble, not the recipient's: transient.
  */
 export type SendFailure =
-  | { kind: 'transient'; reason: string }
+  /** relayDown: no SMTP reply at all, so nothing is known about the recipient. */
+  | { kind: 'transient'; reason: string; relayDown: boolean }
   | { kind: 'permanent'; reason: string; code: number };
 
 export function classifySendError(err: unknown): SendFailure {
@@ -13,5 +14,6 @@ export function classifySendError(err: unknown): SendFailure {
   const code = typeof e.responseCode === 'number' ? e.responseCode : undefined;
   const reason = (e.response ?? e.message ?? String(err)).split('\n')[0]!.slice(0, 300);
   if (code !== undefined && code >= 500 && code < 600) return { kind: 'permanent', reason, code };
-  return { kind: 'transient', reason: code ? reason : `${e.code ? `${e.code}: ` : ''}${reason}` };
+  if (code !== undefined) return { kind: 'transient', reason, relayDown: false };
+  return { kind: 'transient', reason: `${e.code ? `${e.code}: ` : ''}${reason}`, relayDown: true };
 }

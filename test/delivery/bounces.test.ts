@@ -49,10 +49,11 @@ describe('recordBounce', () => {
 describe('classifySendError', () => {
   it('treats 5xx as permanent and 4xx or no reply as transient', () => {
     expect(classifySendError({ responseCode: 550, response: '550 5.1.1 no such user' })).toEqual({ kind: 'permanent', code: 550, reason: '550 5.1.1 no such user' });
-    expect(classifySendError({ responseCode: 421, response: '421 try later' }).kind).toBe('transient');
+    expect(classifySendError({ responseCode: 421, response: '421 try later' })).toEqual({ kind: 'transient', relayDown: false, reason: '421 try later' });
     expect(classifySendError({ responseCode: 451, response: '451 local error' }).kind).toBe('transient');
     expect(classifySendError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:2525'), { code: 'ESOCKET' }))).toEqual({
       kind: 'transient',
+      relayDown: true,
       reason: 'ESOCKET: connect ECONNREFUSED 127.0.0.1:2525',
     });
   });

@@ -25,6 +25,9 @@ export function recordingMailer(): RecordingMailer {
       sent.push(mail);
       return { messageId: mail.messageId ?? `<${sent.length}@test>`, response: 'recorded' };
     },
+    async sendRaw() {
+      throw new Error('the API does not send raw messages');
+    },
     async close() {},
   };
 }

@@ -1,0 +1,36 @@
+/**
+ * What every job needs, built once per process from the config. The same
+ * context drives the BullMQ workers and the embedded in-process runner.
+ */
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import { createDigestComposer, type DigestComposer } from '../delivery/compose.ts';
+import type { Logger } from '../log.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import type { TokenSecrets } from '../subscribers/tokens.ts';
+
+export interface JobContext {
+  config: Config;
+  db: Db;
+  log: Logger;
+  mailer: Mailer;
+  secrets: TokenSecrets;
+  now: () => Date;
+  /** How long to wait before retrying when the mail relay does not answer. */
+  relayPauseMs?: number;
+  /** Backoff base for batches with 4xx failures (doubles per attempt, with jitter). */
+  retryDelayMs?: number;
+}
+
+/**
+ * One composer (render-once cache) per send run: the planner stamps each run
+ * with an id, and jobs of the same run share the cache; a new run starts a
+ * new cache, so templates or papers changed in between are never served stale.
+ */
+export function composerForRuns(ctx: JobContext): (runId: string) => DigestComposer {
+  let current: { runId: string; composer: DigestComposer } | undefined;
+  return (runId) => {
+    if (current?.runId !== runId) current = { runId, composer: createDigestComposer(ctx.config, ctx.secrets) };
+    return current.composer;
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * The embedded default's job engine: the same ingest, plan and send jobs as
+ * the BullMQ workers, on the same cron schedules, inside this process. One
+ * plan-and-send pass runs at a time; a pass already running when the next tick
+ * comes simply makes the tick wait.
+ */
+import { startCronTimer, type CronTimer } from './cron-timer.ts';
+import type { JobContext } from './context.ts';
+import { ingestJob, planJob } from './processors.ts';
+import { runBatchesInline, type RunTotals } from './send-run.ts';
+
+export interface InlineJobs {
+  /** One plan-and-send pass now (for `day`, as if it were that day at each send hour). */
+  sendPass(day?: string): Promise<RunTotals & { planned: number; resumed: number }>;
+  stop(): Promise<void>;
+}
+
+export function startInlineJobs(ctx: JobContext, opts: { schedule?: boolean } = {}): InlineJobs {
+  const abort = new AbortController();
+  let chain: Promise<unknown> = Promise.resolve();
+  const sendPass = (day?: string) => {
+    const pass = chain.then(async () => {
+      const plan = await planJob(ctx, day);
+      const totals = await runBatchesInline(ctx, plan, abort.signal);
+      return { ...totals, planned: plan.planned.length, resumed: plan.resumed.length };
+    });
+    chain = pass.catch(() => {});
+    return pass;
+  };
+  const timers: CronTimer[] =
+    opts.schedule === false
+      ? []
+      : [
+          startCronTimer('ingest', ctx.config.INGEST_CRON, () => ingestJob(ctx), ctx.log),
+          startCronTimer('plan', ctx.config.PLAN_CRON, () => sendPass(), ctx.log),
+        ];
+  return {
+    sendPass,
+    async stop() {
+      abort.abort();
+      await Promise.all(timers.map((t) => t.stop()));
+      await chain;
+    },
+  };
+}

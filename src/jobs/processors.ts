@@ -1,0 +1,42 @@
+/**
+ * The jobs themselves, free of any queue: BullMQ workers (worker.ts) and the
+ * embedded runner (inline-runner.ts) both call these.
+ */
+import { randomUUID } from 'node:crypto';
+import { findStalledDeliveries, planDeliveries } from '../delivery/plan.ts';
+import { runIngest, type IngestCounts } from '../papers/ingest-run.ts';
+import { hfDailySource } from '../papers/sources/hf-daily.ts';
+import { chunk } from './queues.ts';
+import type { JobContext } from './context.ts';
+
+const DAY_MS = 86_400_000;
+const utcDay = (t: number) => new Date(t).toISOString().slice(0, 10);
+
+/** Yesterday and today (UTC) by default: refreshes upvotes of papers still trending. */
+export async function ingestJob(ctx: JobContext, days?: string[]): Promise<IngestCounts> {
+  const now = ctx.now().getTime();
+  const source = hfDailySource({ baseUrl: ctx.config.HF_API_URL, timeoutMs: ctx.config.HF_TIMEOUT_MS, retries: ctx.config.HF_RETRIES });
+  return runIngest({ db: ctx.db, source, days: days ?? [utcDay(now - DAY_MS), utcDay(now)], log: ctx.log });
+}
+
+export interface PlanResult {
+  runId: string;
+  planned: string[];
+  /** Deliveries found stuck (lost job, dead worker) and sent again. */
+  resumed: string[];
+  batches: string[][];
+}
+
+/** Queued rows older than this have lost their job. */
+export const STALE_QUEUED_MS = 10 * 60_000;
+
+export async function planJob(ctx: JobContext, day?: string): Promise<PlanResult> {
+  const now = ctx.now();
+  const planned = (await planDeliveries(ctx.db, { now, day })).map((p) => p.id);
+  const fresh = new Set(planned);
+  const resumed = (await findStalledDeliveries(ctx.db, now, STALE_QUEUED_MS)).filter((id) => !fresh.has(id));
+  const runId = `${now.toISOString()}-${randomUUID().slice(0, 8)}`;
+  const batches = chunk([...planned, ...resumed], ctx.config.SEND_BATCH_SIZE);
+  if (planned.length || resumed.length) ctx.log.info({ runId, planned: planned.length, resumed: resumed.length, batches: batches.length }, 'deliveries planned');
+  return { runId, planned, resumed, batches };
+}

@@ -1,0 +1,45 @@
+/**
+ * Runs a plan's batches to the end inside this process: the embedded default's
+ * sender and `paperboy send --wait` without Redis. Batches with 4xx failures
+ * are retried with exponential backoff and jitter until their deliveries are
+ * sent or out of attempts; when the relay does not answer, everything waits
+ * and tries again, however long that takes, until `signal` aborts.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sendBatch, type BatchOutcome } from '../delivery/send-batch.ts';
+import type { JobContext } from './context.ts';
+import { composerForRuns } from './context.ts';
+import type { PlanResult } from './processors.ts';
+
+export interface RunTotals {
+  sent: number;
+  skipped: number;
+  failed: number;
+}
+
+const backoff = (base: number, attempt: number) => base * 2 ** attempt * (0.75 + Math.random() / 2);
+
+export async function runBatchesInline(ctx: JobContext, plan: PlanResult, signal?: AbortSignal): Promise<RunTotals> {
+  const composer = composerForRuns(ctx)(plan.runId);
+  const deps = { db: ctx.db, log: ctx.log, mailer: ctx.mailer, composer, config: ctx.config, now: ctx.now };
+  const totals: RunTotals = { sent: 0, skipped: 0, failed: 0 };
+  const add = (o: BatchOutcome) => {
+    totals.sent += o.sent;
+    totals.skipped += o.skipped;
+    totals.failed += o.failed;
+  };
+  for (const batch of plan.batches) {
+    for (let attempt = 0; !signal?.aborted; ) {
+      const outcome = await sendBatch(deps, batch);
+      add(outcome);
+      if (outcome.relayDown) {
+        ctx.log.warn({ runId: plan.runId }, 'mail relay unavailable; waiting before trying again');
+        await sleep(ctx.relayPauseMs ?? 30_000, undefined, { signal }).catch(() => {});
+        continue;
+      }
+      if (!outcome.retry) break;
+      await sleep(backoff(ctx.retryDelayMs ?? 30_000, attempt++), undefined, { signal }).catch(() => {});
+    }
+  }
+  return totals;
+}

@@ -1,0 +1,171 @@
+/**
+ * Delivery end to end: BullMQ on the real Redis, the real Postgres, and a real
+ * SMTP server in its own process (test/helpers/smtp-sink.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { eq, inArray, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { deliveries, subscribers } from '../../src/db/schema.ts';
+import { countByStatus } from '../../src/delivery/progress.ts';
+import { startWorkers, type Workers } from '../../src/jobs/bullmq-workers.ts';
+import type { JobContext } from '../../src/jobs/context.ts';
+import { silentLogger } from '../../src/log.ts';
+import { createSmtpMailer } from '../../src/mail/smtp.ts';
+import { runIngest } from '../../src/papers/ingest-run.ts';
+import { fileSource } from '../../src/papers/sources/file-source.ts';
+import { verifyToken } from '../../src/subscribers/tokens.ts';
+import { createTestDatabase } from '../helpers/postgres.ts';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
+
+const REDIS = { url: 'redis://127.0.0.1:6379', maxRetriesPerRequest: null };
+const secrets = { current: 'k'.repeat(40) };
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let sink: SmtpSink;
+let workers: Workers;
+let ctx: JobContext;
+
+beforeAll(async () => {
+  [database, sink] = await Promise.all([createTestDatabase(), startSmtpSink()]);
+  await runIngest({ db: database.db, source: fileSource('seeds/papers.json'), days: [undefined] });
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    SECRET: secrets.current,
+    SMTP_URL: sink.url,
+    MAIL_FROM: 'Daily Papers <digest@papers.example.org>',
+    PUBLIC_URL: 'https://papers.example.org',
+    SEND_BATCH_SIZE: '4',
+    BOUNCE_LIMIT: '1',
+  });
+  const mailer = createSmtpMailer({ url: sink.url, from: config.MAIL_FROM });
+  ctx = { config, db: database.db, log: silentLogger, mailer, secrets, now: () => new Date(), retryDelayMs: 100, relayPauseMs: 200 };
+  workers = await startWorkers(ctx, { connection: REDIS, prefix: `pbtest-${randomUUID()}`, schedule: false });
+});
+
+afterAll(async () => {
+  const keys = workers.queues.send.opts.prefix;
+  await workers.close();
+  await ctx.mailer.close();
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(REDIS.url);
+  const stale = await redis.keys(`${keys}:*`);
+  if (stale.length) await redis.del(...stale);
+  await redis.quit();
+  await Promise.all([sink.close(), database.drop()]);
+});
+
+beforeEach(async () => {
+  await database.db.execute(sql`TRUNCATE subscribers CASCADE`);
+  sink.messages.length = 0;
+  await sink.clearReplies();
+});
+
+async function addActive(emails: string[], over: Partial<typeof subscribers.$inferInsert> = {}) {
+  return database.db
+    .insert(subscribers)
+    .values(emails.map((email) => ({ email, status: 'active' as const, sendHour: 7, ...over })))
+    .returning();
+}
+
+/** The sink reports messages over IPC: wait until `n` have arrived. */
+async function arrived(n: number) {
+  for (const deadline = Date.now() + 10_000; sink.messages.length < n; await sleep(50)) {
+    if (Date.now() > deadline) throw new Error(`only ${sink.messages.length} of ${n} messages arrived`);
+  }
+}
+
+/** Plans day D through the plan queue and waits until that day's (daily) deliveries have settled. */
+async function sendDay(day: string, timeoutMs = 20_000) {
+  await workers.queues.plan.add('plan', { day });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await database.db.select({ id: deliveries.id }).from(deliveries).where(eq(deliveries.period, day));
+    const c = await countByStatus(database.db, rows.map((r) => r.id));
+    if (rows.length && c.queued + c.sending === 0) return c;
+    if (Date.now() > deadline) throw new Error(`deliveries did not settle: ${JSON.stringify(c)}`);
+    await sleep(100);
+  }
+}
+
+describe('sending digests through BullMQ and SMTP', () => {
+  it('sends each active subscriber one digest with the list headers, text part first', async () => {
+    const subs = await addActive(['ada@example.org', 'alan@example.org', 'grace@example.org'], { topics: ['llm'] });
+    await addActive(['paused@example.org'], { status: 'paused' });
+    const counts = await sendDay('2025-12-16');
+    expect(counts).toMatchObject({ sent: 3, failed: 0 });
+    await arrived(3);
+    expect(sink.messages.map((m) => m.to[0]).sort()).toEqual(['ada@example.org', 'alan@example.org', 'grace@example.org']);
+
+    const rows = await database.db.select().from(deliveries).where(inArray(deliveries.subscriberId, subs.map((s) => s.id)));
+    const ada = sink.messages.find((m) => m.to[0] === 'ada@example.org')!;
+    const adaRow = rows.find((r) => r.subscriberId === subs[0]!.id)!;
+    const header = (name: string) => ada.parsed.headerLines.find((h) => h.key === name)?.line.slice(name.length + 2);
+
+    expect(adaRow.status).toBe('sent');
+    expect(adaRow.paperIds.length).toBeGreaterThan(0);
+    expect(ada.parsed.messageId).toBe(`<digest.${adaRow.id}@papers.example.org>`);
+    expect(adaRow.messageId).toBe(ada.parsed.messageId);
+    expect(ada.from).toBe('digest@papers.example.org');
+    expect(ada.parsed.subject).toMatch(/^Daily Papers · Dec 16 — /);
+    expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+    expect(header('list-id')).toBe('paperboy daily <daily.papers.example.org>');
+    expect(ada.parsed.date).toBeInstanceOf(Date);
+    const unsubscribe = /^<(https:\/\/papers\.example\.org\/unsubscribe\?token=([\w.-]+))>$/.exec(header('list-unsubscribe') ?? '');
+    expect(unsubscribe).not.toBeNull();
+    expect(verifyToken(secrets, 'unsubscribe', unsubscribe![2])).toMatchObject({ ok: true, subscriberId: subs[0]!.id });
+    // multipart/alternative, text first, both parts holding the same link.
+    expect(ada.raw.indexOf('text/plain')).toBeLessThan(ada.raw.indexOf('text/html'));
+    expect(ada.parsed.text).toContain(unsubscribe![1]);
+    expect(ada.parsed.html).toContain(unsubscribe![1]);
+    for (const id of adaRow.paperIds) expect(ada.parsed.text).toContain(`https://huggingface.co/papers/${id}`);
+  });
+
+  it('sends nothing twice: a second pass for the same day plans nothing', async () => {
+    await addActive(['once@example.org']);
+    await sendDay('2025-12-16');
+    await workers.queues.plan.add('plan', { day: '2025-12-16' });
+    await sleep(500);
+    await arrived(1);
+    expect(sink.messages.filter((m) => m.to[0] === 'once@example.org')).toHaveLength(1);
+  });
+
+  it('does not repeat papers on the next day', async () => {
+    const [s] = await addActive(['daily@example.org']);
+    await sendDay('2025-12-16');
+    await sendDay('2025-12-17');
+    const rows = await database.db.select().from(deliveries).where(eq(deliveries.subscriberId, s!.id));
+    const [first, second] = [rows.find((r) => r.period === '2025-12-16')!, rows.find((r) => r.period === '2025-12-17')!];
+    expect(first.status).toBe('sent');
+    for (const id of second.paperIds) expect(first.paperIds).not.toContain(id);
+    if (second.status === 'skipped') expect(second.reason).toMatch(/already sent|no papers/);
+  });
+
+  it('retries a 421 with backoff and then delivers', async () => {
+    const [s] = await addActive(['busy@example.org']);
+    await sink.reply('busy@example.org', 421, '4.3.2 try again later', { stage: 'data', times: 2 });
+    const counts = await sendDay('2025-12-16');
+    expect(counts).toMatchObject({ sent: 1, failed: 0 });
+    const [row] = await database.db.select().from(deliveries).where(eq(deliveries.subscriberId, s!.id));
+    expect(row).toMatchObject({ status: 'sent', attempts: 3 });
+    await arrived(1);
+    expect(sink.messages.filter((m) => m.to[0] === 'busy@example.org')).toHaveLength(1);
+  });
+
+  it('fails a 550 at once and suppresses the subscriber', async () => {
+    const [gone, ok] = await addActive(['gone@example.org', 'fine@example.org']);
+    await sink.reply('gone@example.org', 550, '5.1.1 no such user');
+    const counts = await sendDay('2025-12-16');
+    expect(counts).toMatchObject({ sent: 1, failed: 1 });
+    const [row] = await database.db.select().from(deliveries).where(eq(deliveries.subscriberId, gone!.id));
+    expect(row).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(row?.reason).toMatch(/550/);
+    const [sub] = await database.db.select().from(subscribers).where(eq(subscribers.id, gone!.id));
+    expect(sub).toMatchObject({ status: 'bounced', hardBounces: 1 });
+    // Suppressed: never planned again.
+    await sendDay('2025-12-17');
+    const later = await database.db.select().from(deliveries).where(eq(deliveries.subscriberId, gone!.id));
+    expect(later).toHaveLength(1);
+    expect(ok).toBeDefined();
+  });
+});
