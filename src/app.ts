@@ -21,6 +21,7 @@ import type { Mailer } from './mail/mailer.ts';
 import type { Logger } from './log.ts';
 import { AppError } from './api/errors.ts';
 import { registerSubscriptions, type SubscriptionOptions } from './api/subscriptions.ts';
+import { webhookRoutes } from './api/webhook-routes.ts';
 import { SubscriberError } from './subscribers/errors.ts';
 
 export interface AppDeps {
@@ -94,6 +95,7 @@ export async function buildApp(deps: AppDeps) {
   app.get('/healthz', async () => ({ status: 'ok' }));
   await registerSubscriptions(app, { ...deps.subscriptions, mailer: deps.mailer, log: deps.log });
   await app.register((await import('./api/digest-routes.ts')).digestRoutes);
+  await app.register(webhookRoutes);
 
   return app;
 }
