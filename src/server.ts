@@ -13,6 +13,12 @@ import type { Logger } from './log.ts';
 import { createMailer } from './mail/create-mailer.ts';
 import type { Mailer } from './mail/mailer.ts';
 
+/**
+ * Auto-pipelining sends the commands of concurrent requests (one rate-limit
+ * check each) in one write: fewer syscalls under load, same answers.
+ */
+export const redisOptions = { maxRetriesPerRequest: 2, enableAutoPipelining: true } as const;
+
 export interface RunningServer {
   app: App;
   database: Database;
@@ -39,7 +45,7 @@ export async function startServer({ config, log, prepare }: ServerOptions): Prom
   try {
     await migrateDatabase(database);
     await prepare?.(database);
-    const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 }) : undefined;
+    const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, redisOptions) : undefined;
     if (redis) {
       redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection problem'));
       cleanup.push(() => redis.quit());

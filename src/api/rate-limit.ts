@@ -27,6 +27,8 @@ export async function registerRateLimit(app: FastifyInstance, redis: Redis | und
     ...(redis ? { redis, nameSpace: limit.nameSpace ?? 'paperboy:rate:' } : {}),
     // A Redis outage should not take subscribing down with it; /readyz reports it.
     skipOnError: true,
+    // Headers only on a 429 (with retry-after): the common answer stays small.
+    addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
     errorResponseBuilder: (_req, ctx) =>
       new AppError(429, 'rate_limited', `too many subscribe requests from your address; try again in ${ctx.after}`),
   });

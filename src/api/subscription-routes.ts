@@ -5,7 +5,7 @@ import { applyTransition, subscriberIdFromToken, transitions } from '../subscrib
 import { staleConfirmLink } from '../subscribers/errors.ts';
 import { withDefaults } from '../subscribers/preferences.ts';
 import type { onRequestHookHandler } from 'fastify';
-import { ACCEPTED, acceptedBody, errorBody, statusBody, subscribeBody, tokenBody } from './schemas.ts';
+import { ACCEPTED_JSON, acceptedBody, errorBody, statusBody, subscribeBody, tokenBody } from './schemas.ts';
 import { requestToken } from './token.ts';
 
 const tags = ['subscriptions'];
@@ -28,7 +28,8 @@ export const subscriptionRoutes: FastifyPluginAsyncZod<{ limiter: onRequestHookH
     async (req, reply) => {
       const { email, ...prefs } = req.body;
       await subscribe(app.subscribers, { email, preferences: withDefaults(prefs) }, 'api');
-      return reply.code(202).send(ACCEPTED);
+      // A pre-serialised string is sent as is (the 202 schema above documents it).
+      return reply.code(202).type('application/json; charset=utf-8').send(ACCEPTED_JSON as never);
     },
   );
 

@@ -16,16 +16,17 @@ import type { Mailer, OutgoingMail } from '../mail/mailer.ts';
 import { subscriberLink, type LinkSigner } from './links.ts';
 
 const TEMPLATE = new URL('../../templates/confirm.mjml', import.meta.url);
-const SLOT = /%%CONFIRM_URL%%/g;
+const SLOT = '%%CONFIRM_URL%%';
 
 export const CONFIRM_SUBJECT = 'Confirm your paperboy subscription';
 
-let compiled: Promise<string> | undefined;
+/** The compiled HTML cut at each link slot, so an email is one join. */
+let compiled: Promise<string[]> | undefined;
 
-function compileTemplate(): Promise<string> {
+function compileTemplate(): Promise<string[]> {
   compiled ??= readFile(TEMPLATE, 'utf8').then(async (source) => {
     const out = await mjml2html(source, { validationLevel: 'strict' });
-    return out.html;
+    return out.html.split(SLOT);
   });
   return compiled;
 }
@@ -34,7 +35,7 @@ const escapeHtml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 export async function renderConfirmationMail(to: string, confirmUrl: string): Promise<OutgoingMail> {
-  const html = (await compileTemplate()).replace(SLOT, escapeHtml(confirmUrl));
+  const html = (await compileTemplate()).join(escapeHtml(confirmUrl));
   const text = [
     'paperboy',
     '',
