@@ -37,6 +37,7 @@ export const configSchema = z.object({
   DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./.data')),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   REDIS_URL: url(['redis:', 'rediss:']),
+  REDIS_PREFIX: z.preprocess(emptyToUndefined, z.string().regex(/^[\w.-]{1,64}$/, 'letters, digits, . _ - only').default('paperboy')),
   SMTP_URL: url(['smtp:', 'smtps:']),
 
   HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),

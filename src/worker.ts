@@ -27,6 +27,7 @@ export async function startJobs(deps: { config: Config; db: Db; log: Logger; mai
   if (deps.config.REDIS_URL) {
     const bullmq = await startWorkers(ctx, {
       connection: { url: deps.config.REDIS_URL, maxRetriesPerRequest: null },
+      prefix: deps.config.REDIS_PREFIX,
     });
     return { mode: 'bullmq', bullmq, close: () => bullmq.close() };
   }

@@ -33,7 +33,7 @@ export function registerSend(program: Command): void {
           if (!config.REDIS_URL) {
             await runBatchesInline(ctx, plan);
           } else {
-            const queues = createQueues({ connection: { url: config.REDIS_URL, maxRetriesPerRequest: null } });
+            const queues = createQueues({ connection: { url: config.REDIS_URL, maxRetriesPerRequest: null }, prefix: config.REDIS_PREFIX });
             try {
               await enqueueBatches(queues, plan.runId, plan.batches);
             } finally {

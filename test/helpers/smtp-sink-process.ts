@@ -6,6 +6,9 @@
  *
  * IPC in:  { type: 'reply', id, recipient, code, message, stage, times } | { type: 'clear', id }
  * IPC out: { type: 'ready', port } | { type: 'message', from, to, raw } | { type: 'ack', id }
+ *          | { type: 'envelope', to, messageId }   (with --light: large runs skip shipping bodies)
+ *
+ * argv: [--port N] [--light]
  */
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 
@@ -18,6 +21,9 @@ interface Rule {
 }
 
 const rules = new Map<string, Rule[]>();
+const argv = process.argv.slice(2);
+const light = argv.includes('--light');
+const port = Number(argv[argv.indexOf('--port') + 1] ?? 0) || 0;
 const send = (msg: unknown) => process.send?.(msg);
 
 function take(recipient: string, stage: Rule['stage']): Rule | undefined {
@@ -46,12 +52,21 @@ const server = new SMTPServer({
       const to = session.envelope.rcptTo.map((r) => r.address);
       const rule = to.map((r) => take(r, 'data')).find(Boolean);
       if (rule) return callback(smtpError(rule));
+      const raw = Buffer.concat(chunks).toString('utf8');
+      if (light) {
+        const head = raw.slice(0, raw.indexOf('\r\n\r\n'));
+        send({ type: 'envelope', to, messageId: /^message-id:\s*(.+)$/im.exec(head)?.[1]?.trim() ?? '' });
+        return callback(null);
+      }
       const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-      send({ type: 'message', from, to, raw: Buffer.concat(chunks).toString('utf8') });
+      send({ type: 'message', from, to, raw });
       callback(null);
     });
   },
 });
+
+// A client killed mid-session resets its socket; that is the client's problem, not the sink's.
+server.on('error', () => {});
 
 process.on('message', (msg: { type: string; id: number; recipient?: string } & Partial<Rule>) => {
   if (msg.type === 'reply' && msg.recipient) {
@@ -65,7 +80,7 @@ process.on('message', (msg: { type: string; id: number; recipient?: string } & P
 // The parent went away (test ended or crashed): do not linger.
 process.on('disconnect', () => process.exit(0));
 
-server.listen(0, '127.0.0.1', () => {
+server.listen(port, '127.0.0.1', () => {
   const address = server.server.address();
   send({ type: 'ready', port: typeof address === 'object' && address ? address.port : 0 });
 });

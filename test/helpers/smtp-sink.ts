@@ -33,6 +33,8 @@ export interface SmtpSink {
   url: string;
   port: number;
   messages: ReceivedMail[];
+  /** With `light`: only recipients and Message-IDs, for runs of thousands. */
+  envelopes: { to: string[]; messageId: string }[];
   reply(recipient: string, code: number, message?: string, opts?: ReplyOptions): Promise<void>;
   clearReplies(): Promise<void>;
   waitFor(match: (m: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
@@ -41,9 +43,18 @@ export interface SmtpSink {
 
 const SCRIPT = fileURLToPath(new URL('./smtp-sink-process.ts', import.meta.url));
 
-export async function startSmtpSink(): Promise<SmtpSink> {
-  const child: ChildProcess = fork(SCRIPT, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export interface SinkOptions {
+  /** Listen here instead of a free port (e.g. to bring a relay "back" where the app expects it). */
+  port?: number;
+  /** Report only envelopes and Message-IDs, not whole messages. */
+  light?: boolean;
+}
+
+export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
+  const args = [...(opts.port ? ['--port', String(opts.port)] : []), ...(opts.light ? ['--light'] : [])];
+  const child: ChildProcess = fork(SCRIPT, args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const messages: ReceivedMail[] = [];
+  const envelopes: SmtpSink['envelopes'] = [];
   const waiters = new Set<() => void>();
   const acks = new Map<number, () => void>();
   let nextId = 1;
@@ -51,8 +62,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   const port = await new Promise<number>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`smtp sink exited with ${code} before it was ready`)));
-    child.on('message', (msg: { type: string; port?: number; id?: number; from?: string; to?: string[]; raw?: string }) => {
+    child.on('message', (msg: { type: string; port?: number; id?: number; from?: string; to?: string[]; raw?: string; messageId?: string }) => {
       if (msg.type === 'ready') resolve(msg.port!);
+      else if (msg.type === 'envelope') envelopes.push({ to: msg.to!, messageId: msg.messageId! });
       else if (msg.type === 'ack') acks.get(msg.id!)?.();
       else if (msg.type === 'message') {
         void simpleParser(msg.raw!).then((parsed) => {
@@ -78,6 +90,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     url: `smtp://127.0.0.1:${port}`,
     port,
     messages,
+    envelopes,
     reply: (recipient, code, message = `${code} scripted reply`, opts = {}) =>
       request({ type: 'reply', recipient, code, message, stage: opts.stage ?? 'rcpt', times: opts.times }),
     clearReplies: () => request({ type: 'clear' }),
