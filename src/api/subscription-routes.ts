@@ -1,6 +1,7 @@
 /** JSON API: subscribe, confirm, unsubscribe. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { subscribe } from '../subscribers/subscribe.ts';
+import { cachedHelmet } from './cached-helmet.ts';
 import { applyTransition, subscriberIdFromToken, transitions } from '../subscribers/lifecycle.ts';
 import { staleConfirmLink } from '../subscribers/errors.ts';
 import { withDefaults } from '../subscribers/preferences.ts';
@@ -23,7 +24,9 @@ export const subscriptionRoutes: FastifyPluginAsyncZod<{ limiter: onRequestHookH
         body: subscribeBody,
         response: { 202: acceptedBody, 400: errorBody, 429: errorBody },
       },
-      onRequest: opts.limiter,
+      // Same security headers, set from a cache instead of helmet's per-request build.
+      helmet: false,
+      onRequest: [cachedHelmet(), opts.limiter],
     },
     async (req, reply) => {
       const { email, ...prefs } = req.body;

@@ -164,6 +164,17 @@ describe('subscribe', () => {
     for (const a of answers) expect(strip(a)).toEqual(first);
   });
 
+  it('carries the same security headers as every other route', async () => {
+    const helmetHeaders = (h: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(h).filter(([k]) => /^(content-security-policy|strict-transport|x-|cross-origin|referrer|origin-agent)/.test(k) && k !== 'x-request-id'));
+    const reference = helmetHeaders((await t.app.inject({ method: 'GET', url: '/healthz' })).headers);
+    expect(Object.keys(reference).length).toBeGreaterThan(8);
+    for (let i = 0; i < 2; i++) {
+      const res = await post({ email: `headers-${i}@example.org` });
+      expect(helmetHeaders(res.headers)).toEqual(reference);
+    }
+  });
+
   it('records every change in the audit trail', async () => {
     await post({ email: 'audited@example.org', topics: ['llm'] });
     const events = await queryRows<{ action: string; via: string; detail: Record<string, unknown> }>(
