@@ -88,7 +88,7 @@ export async function claimDeliveries(db: Db, ids: string[], now: Date, leaseSec
   }));
 }
 
-type Outcome =
+export type Outcome =
   | { status: 'sent'; messageId: string; paperIds: string[] }
   | { status: 'skipped'; reason: string }
   | { status: 'failed'; reason: string }
@@ -99,33 +99,54 @@ type Outcome =
    */
   | { status: 'queued'; reason: string; uncounted?: boolean };
 
-/** Ends (or returns) a claimed delivery. False if the claim was lost meanwhile. */
-export async function finishDelivery(db: Db, id: string, outcome: Outcome, now: Date): Promise<boolean> {
-  const at = now.toISOString();
-  const set =
-    outcome.status === 'sent'
-      ? sql`status = 'sent', message_id = ${outcome.messageId}, paper_ids = ${sql.param(outcome.paperIds)}::text[],
-            sent_at = ${at}::timestamptz, reason = NULL, lease_until = NULL`
-      : outcome.status === 'queued' && outcome.uncounted
-        ? sql`status = 'queued', reason = ${outcome.reason}, lease_until = NULL, attempts = greatest(attempts - 1, 0)`
-        : sql`status = ${outcome.status}, reason = ${outcome.reason}, lease_until = NULL`;
-  const rows = await queryRows<{ id: string }>(
-    db,
-    sql`UPDATE deliveries SET ${set}, updated_at = ${at}::timestamptz
-        WHERE id = ${id} AND status = 'sending' RETURNING id`,
+/**
+ * Ends (or returns to the queue) claimed deliveries, many in one statement.
+ * Returns the ids actually updated: a delivery whose claim was lost
+ * meanwhile (its lease expired and another worker took it) is left alone.
+ */
+export async function finishDeliveries(db: Db, outcomes: { id: string; outcome: Outcome }[], now: Date): Promise<string[]> {
+  if (!outcomes.length) return [];
+  const rows = JSON.stringify(
+    outcomes.map(({ id, outcome: o }) => ({
+      id,
+      status: o.status,
+      reason: 'reason' in o ? o.reason : null,
+      message_id: o.status === 'sent' ? o.messageId : null,
+      paper_ids: o.status === 'sent' ? o.paperIds : null,
+      uncounted: o.status === 'queued' && o.uncounted === true,
+    })),
   );
-  return rows.length === 1;
+  const at = now.toISOString();
+  const updated = await queryRows<{ id: string }>(
+    db,
+    sql`UPDATE deliveries d SET
+          status = o.status,
+          reason = o.reason,
+          message_id = coalesce(o.message_id, d.message_id),
+          paper_ids = CASE WHEN o.paper_ids IS NULL THEN d.paper_ids ELSE ARRAY(SELECT jsonb_array_elements_text(o.paper_ids)) END,
+          sent_at = CASE WHEN o.status = 'sent' THEN ${at}::timestamptz ELSE d.sent_at END,
+          attempts = CASE WHEN o.uncounted THEN greatest(d.attempts - 1, 0) ELSE d.attempts END,
+          lease_until = NULL,
+          updated_at = ${at}::timestamptz
+        FROM jsonb_to_recordset(${rows}::jsonb) AS o(id uuid, status text, reason text, message_id text, paper_ids jsonb, uncounted boolean)
+        WHERE d.id = o.id AND d.status = 'sending'
+        RETURNING d.id`,
+  );
+  return updated.map((r) => r.id);
 }
 
 /**
- * Records the papers chosen for a delivery before its email leaves, so that a
- * worker resuming after a crash sends the very same digest (same papers, same
- * Message-ID) instead of a re-ranked one.
+ * Records the papers chosen for deliveries before their emails leave, so that
+ * a worker resuming after a crash sends the very same digest (same papers,
+ * same Message-ID) instead of a re-ranked one.
  */
-export async function rememberSelection(db: Db, id: string, paperIds: string[]): Promise<void> {
-  await db.execute(
-    sql`UPDATE deliveries SET paper_ids = ${sql.param(paperIds)}::text[] WHERE id = ${id} AND status = 'sending'`,
-  );
+export async function rememberSelections(db: Db, chosen: { id: string; paperIds: string[] }[]): Promise<void> {
+  if (!chosen.length) return;
+  const rows = JSON.stringify(chosen.map((c) => ({ id: c.id, paper_ids: c.paperIds })));
+  await db.execute(sql`
+    UPDATE deliveries d SET paper_ids = ARRAY(SELECT jsonb_array_elements_text(c.paper_ids))
+    FROM jsonb_to_recordset(${rows}::jsonb) AS c(id uuid, paper_ids jsonb)
+    WHERE d.id = c.id AND d.status = 'sending'`);
 }
 
 /** The Message-ID of a delivery: stable across retries and resumes. */

@@ -17,14 +17,13 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { periodAt, type DigestPeriod } from '../digest/period.ts';
-import { queryCandidates, WINDOW_DAYS } from '../digest/candidates.ts';
-import { preferenceMix, selectDigests, type DigestSelection, type DigestPaper } from '../digest/select.ts';
+import { candidatesFor, preferenceMix, selectDigests, type CandidateCache, type DigestPaper, type DigestSelection } from '../digest/select.ts';
 import type { Logger } from '../log.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { classifySendError } from '../mail/smtp-errors.ts';
 import { recordBounce } from './bounces.ts';
 import type { DigestComposer } from './compose.ts';
-import { claimDeliveries, finishDelivery, rememberSelection, type ClaimedDelivery } from './deliveries.repo.ts';
+import { claimDeliveries, finishDeliveries, rememberSelections, type ClaimedDelivery, type Outcome } from './deliveries.repo.ts';
 
 /** Tries per delivery for transient (4xx) failures before it stays `failed`. */
 export const SEND_ATTEMPTS = 6;
@@ -38,6 +37,8 @@ export interface SendDeps {
   composer: DigestComposer;
   config: SendConfig;
   now: () => Date;
+  /** Candidate lists shared by the batches of one send run. */
+  candidates?: CandidateCache;
 }
 
 export interface BatchOutcome {
@@ -51,6 +52,13 @@ export interface BatchOutcome {
   relayDown: boolean;
 }
 
+/**
+ * Outcomes are written in small groups rather than one UPDATE per email: a
+ * delivery is marked sent at most FLUSH_EVERY emails after the relay's 250,
+ * which bounds what a crash can make us send again (with the same Message-ID).
+ */
+const FLUSH_EVERY = 20;
+
 function periodOf(d: ClaimedDelivery): DigestPeriod {
   return { ...periodAt(d.subscriber, d.scheduledFor), period: d.period, asOf: d.scheduledFor };
 }
@@ -60,20 +68,15 @@ function periodOf(d: ClaimedDelivery): DigestPeriod {
  * between the relay's 250 and our commit). It must carry the same papers, so
  * the papers chosen then are reused rather than re-ranked.
  */
-async function restoreSelection(db: Db, d: ClaimedDelivery, fresh: DigestSelection, config: SendConfig): Promise<DigestSelection> {
+async function restoreSelection(deps: SendDeps, d: ClaimedDelivery, fresh: DigestSelection): Promise<DigestSelection> {
   if (!d.paperIds.length) return fresh;
   const mix = preferenceMix(d.subscriber);
   const period = periodOf(d);
-  const rows = await queryCandidates(db, { ...mix, asOf: period.asOf, windowDays: WINDOW_DAYS[period.frequency], gravity: config.TRENDING_GRAVITY });
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  const papers: DigestPaper[] = [];
-  for (const id of d.paperIds) {
-    const row = byId.get(id);
-    if (!row) return fresh; // a paper left the window since: fall back to a fresh choice
-    const { matchedTopics, matchedKeywords, ...rest } = row;
-    papers.push({ ...rest, why: { topics: matchedTopics, keywords: matchedKeywords } });
-  }
-  return { kind: 'digest', subscriberId: d.subscriber.id, period, mix, papers };
+  const byId = new Map((await candidatesFor(deps.db, mix, period, deps.config, deps.candidates)).map((p) => [p.id, p]));
+  const papers = d.paperIds.map((id) => byId.get(id));
+  // A paper that left the window since cannot be shown again: choose afresh.
+  if (papers.some((p) => !p)) return fresh;
+  return { kind: 'digest', subscriberId: d.subscriber.id, period, mix, papers: papers as DigestPaper[] };
 }
 
 export async function sendBatch(deps: SendDeps, ids: string[]): Promise<BatchOutcome> {
@@ -81,64 +84,89 @@ export async function sendBatch(deps: SendDeps, ids: string[]): Promise<BatchOut
   const out: BatchOutcome = { claimed: 0, sent: 0, skipped: 0, failed: 0, retry: 0, relayDown: false };
   const claimed = await claimDeliveries(db, ids, deps.now(), config.SEND_LEASE_SECONDS);
   out.claimed = claimed.length;
-  const finish = (id: string, outcome: Parameters<typeof finishDelivery>[2]) => finishDelivery(db, id, outcome, deps.now());
 
-  const active = claimed.filter((d) => d.subscriber.status === 'active');
+  let pending: { id: string; outcome: Outcome }[] = [];
+  const flush = async () => {
+    const batch = pending;
+    pending = [];
+    await finishDeliveries(db, batch, deps.now());
+  };
+  const record = async (id: string, outcome: Outcome) => {
+    pending.push({ id, outcome });
+    if (pending.length >= FLUSH_EVERY) await flush();
+  };
+
+  const active: ClaimedDelivery[] = [];
   for (const d of claimed) {
-    if (d.subscriber.status !== 'active') {
-      await finish(d.id, { status: 'skipped', reason: `subscriber is ${d.subscriber.status}` });
+    if (d.subscriber.status === 'active') active.push(d);
+    else {
+      await record(d.id, { status: 'skipped', reason: `subscriber is ${d.subscriber.status}` });
       out.skipped++;
     }
   }
-  const selections = await selectDigests(db, active.map((d) => ({ subscriber: d.subscriber, period: periodOf(d) })), config);
+  const fresh = await selectDigests(db, active.map((d) => ({ subscriber: d.subscriber, period: periodOf(d) })), config, deps.candidates);
+  const selections = await Promise.all(active.map((d, i) => restoreSelection(deps, d, fresh[i]!)));
+
+  // Compose everything first and record the chosen papers in one statement,
+  // before any email leaves: a resume after a crash must send the same digest.
+  const mails = await Promise.all(
+    active.map((d, i) => {
+      const sel = selections[i]!;
+      return sel.kind === 'digest' ? deps.composer.compose(sel, d, d.subscriber.email, deps.now()) : null;
+    }),
+  );
+  await rememberSelections(db, active.flatMap((d, i) => (mails[i] && !d.paperIds.length ? [{ id: d.id, paperIds: mails[i]!.paperIds }] : [])));
 
   let next = 0;
   const lane = async () => {
     while (next < active.length) {
       const i = next++;
       const d = active[i]!;
-      const jobLog = log.child({ deliveryId: d.id });
-      if (out.relayDown) {
-        await finish(d.id, { status: 'queued', reason: 'mail relay unavailable', uncounted: true });
-        continue;
-      }
-      const selection = await restoreSelection(db, d, selections[i]!, config);
-      if (selection.kind === 'skip') {
-        await finish(d.id, { status: 'skipped', reason: selection.reason });
+      const mail = mails[i];
+      const sel = selections[i]!;
+      if (!mail || sel.kind === 'skip') {
+        const reason = sel.kind === 'skip' ? sel.reason : 'nothing to send';
+        await record(d.id, { status: 'skipped', reason });
         out.skipped++;
-        jobLog.info({ reason: selection.reason }, 'delivery skipped');
+        log.info({ deliveryId: d.id, reason }, 'delivery skipped');
         continue;
       }
-      const mail = await deps.composer.compose(selection, d, d.subscriber.email, deps.now());
-      if (!d.paperIds.length) await rememberSelection(db, d.id, mail.paperIds);
+      if (out.relayDown) {
+        await record(d.id, { status: 'queued', reason: 'mail relay unavailable', uncounted: true });
+        continue;
+      }
       try {
-        const sent = await deps.mailer.sendRaw({ to: mail.to, messageId: mail.messageId, raw: mail.raw, html: mail.html });
-        await finish(d.id, { status: 'sent', messageId: mail.messageId, paperIds: mail.paperIds });
+        await deps.mailer.sendRaw({ to: mail.to, messageId: mail.messageId, raw: mail.raw, html: mail.html });
+        await record(d.id, { status: 'sent', messageId: mail.messageId, paperIds: mail.paperIds });
         out.sent++;
-        jobLog.debug({ response: sent.response }, 'delivery sent');
       } catch (err) {
         const failure = classifySendError(err);
+        const at = { deliveryId: d.id, reason: failure.reason, attempts: d.attempts };
         if (failure.kind === 'permanent') {
-          await finish(d.id, { status: 'failed', reason: failure.reason });
+          await record(d.id, { status: 'failed', reason: failure.reason });
           await recordBounce(db, { subscriberId: d.subscriber.id }, 'hard', { limit: config.BOUNCE_LIMIT, via: 'bounce', detail: { deliveryId: d.id, reason: failure.reason } });
           out.failed++;
-          jobLog.warn({ reason: failure.reason }, 'delivery rejected permanently');
+          log.warn(at, 'delivery rejected permanently');
         } else if (failure.relayDown) {
           out.relayDown = true;
-          await finish(d.id, { status: 'queued', reason: failure.reason, uncounted: true });
-          jobLog.warn({ reason: failure.reason }, 'mail relay unavailable');
+          await record(d.id, { status: 'queued', reason: failure.reason, uncounted: true });
+          log.warn(at, 'mail relay unavailable');
         } else if (d.attempts >= SEND_ATTEMPTS) {
-          await finish(d.id, { status: 'failed', reason: failure.reason });
+          await record(d.id, { status: 'failed', reason: failure.reason });
           out.failed++;
-          jobLog.warn({ reason: failure.reason, attempts: d.attempts }, 'delivery failed after its last attempt');
+          log.warn(at, 'delivery failed after its last attempt');
         } else {
-          await finish(d.id, { status: 'queued', reason: failure.reason });
+          await record(d.id, { status: 'queued', reason: failure.reason });
           out.retry++;
-          jobLog.info({ reason: failure.reason, attempts: d.attempts }, 'delivery will be retried');
+          log.info(at, 'delivery will be retried');
         }
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(config.SEND_CONCURRENCY, active.length) }, lane));
+  try {
+    await Promise.all(Array.from({ length: Math.min(config.SEND_CONCURRENCY, active.length) }, lane));
+  } finally {
+    await flush();
+  }
   return out;
 }

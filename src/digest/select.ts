@@ -121,40 +121,57 @@ export async function sentPaperIds(db: Db, requests: readonly DigestRequest[]): 
 }
 
 /**
+ * Candidate lists per preference mix and as-of moment. A send run passes one
+ * cache to every batch, so each mix is queried once per run rather than once
+ * per batch of a hundred subscribers.
+ */
+export type CandidateCache = Map<string, Promise<DigestPaper[]>>;
+
+/** Every candidate of a mix for a period, ranked (no ledger, no size limit). */
+export function candidatesFor(db: Db, mix: PreferenceMix, period: DigestPeriod, config: SelectConfig, cache?: CandidateCache): Promise<DigestPaper[]> {
+  const key = mixKey(mix, period);
+  const hit = cache?.get(key);
+  if (hit) return hit;
+  const pending = queryCandidates(db, {
+    ...mix,
+    asOf: period.asOf,
+    windowDays: WINDOW_DAYS[period.frequency],
+    gravity: config.TRENDING_GRAVITY,
+  })
+    // One object per paper and mix, shared by the mix's subscribers (cards.ts memoises on it).
+    .then((rows) => rows.map(toPaper));
+  if (cache) {
+    cache.set(key, pending);
+    pending.catch(() => cache.delete(key));
+  }
+  return pending;
+}
+
+/**
  * Many subscribers at once; results in the order of `requests`. Candidate
  * lists are a window's worth of papers (a few hundred at most), so keeping
  * every mix's whole list in memory is cheap. Call with batches of a few
  * thousand subscribers: the ledger read is one query per call.
  */
-export async function selectDigests(db: Db, requests: readonly DigestRequest[], config: SelectConfig): Promise<DigestSelection[]> {
+export async function selectDigests(
+  db: Db,
+  requests: readonly DigestRequest[],
+  config: SelectConfig,
+  cache: CandidateCache = new Map(),
+): Promise<DigestSelection[]> {
   const mixes = requests.map((r) => preferenceMix(r.subscriber));
-  const groups = new Map<string, { mix: PreferenceMix; period: DigestPeriod; papers?: DigestPaper[] }>();
-  requests.forEach((r, i) => {
-    const key = mixKey(mixes[i]!, r.period);
-    if (!groups.has(key)) groups.set(key, { mix: mixes[i]!, period: r.period });
-  });
-  const [sent] = await Promise.all([
+  const [sent, lists] = await Promise.all([
     sentPaperIds(db, requests),
-    ...[...groups.values()].map(async (g) => {
-      const rows = await queryCandidates(db, {
-        ...g.mix,
-        asOf: g.period.asOf,
-        windowDays: WINDOW_DAYS[g.period.frequency],
-        gravity: config.TRENDING_GRAVITY,
-      });
-      // One object per paper and mix, shared by the mix's subscribers (cards.ts memoises on it).
-      g.papers = rows.map(toPaper);
-    }),
+    Promise.all(requests.map((r, i) => candidatesFor(db, mixes[i]!, r.period, config, cache))),
   ]);
   return requests.map((r, i) => {
-    const mix = mixes[i]!;
-    const candidates = groups.get(mixKey(mix, r.period))!.papers!;
+    const candidates = lists[i]!;
     const already = sent.get(r.subscriber.id);
     const chosen: DigestPaper[] = [];
     for (const paper of candidates) {
       if (chosen.length === config.DIGEST_SIZE) break;
       if (!already?.has(paper.id)) chosen.push(paper);
     }
-    return decide(r, mix, chosen, candidates.length);
+    return decide(r, mixes[i]!, chosen, candidates.length);
   });
 }

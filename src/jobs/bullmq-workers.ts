@@ -7,7 +7,7 @@
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { sendBatch } from '../delivery/send-batch.ts';
 import type { JobContext } from './context.ts';
-import { composerForRuns } from './context.ts';
+import { cachesForRuns } from './context.ts';
 import { ingestJob, planJob } from './processors.ts';
 import { createQueues, ingestPayload, planPayload, QUEUE, sendPayload, type Queues } from './queues.ts';
 
@@ -45,7 +45,7 @@ export async function enqueueBatches(queues: Queues, runId: string, batches: str
 export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promise<Workers> {
   const queues = createQueues({ connection: opts.connection, prefix: opts.prefix });
   const base = { connection: opts.connection, prefix: opts.prefix ?? 'paperboy' };
-  const composerFor = composerForRuns(ctx);
+  const cachesFor = cachesForRuns(ctx);
   const { config, log } = ctx;
 
   if (opts.schedule ?? true) {
@@ -70,7 +70,7 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
     async (job: Job) => {
       const { runId, deliveryIds } = sendPayload.parse(job.data);
       const outcome = await sendBatch(
-        { db: ctx.db, log: log.child({ jobId: job.id }), mailer: ctx.mailer, composer: composerFor(runId), config, now: ctx.now },
+        { db: ctx.db, log: log.child({ jobId: job.id }), mailer: ctx.mailer, config, now: ctx.now, ...cachesFor(runId) },
         deliveryIds,
       );
       if (outcome.relayDown) {

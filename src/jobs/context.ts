@@ -5,6 +5,7 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { createDigestComposer, type DigestComposer } from '../delivery/compose.ts';
+import type { CandidateCache } from '../digest/select.ts';
 import type { Logger } from '../log.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { TokenSecrets } from '../subscribers/tokens.ts';
@@ -22,15 +23,21 @@ export interface JobContext {
   retryDelayMs?: number;
 }
 
+export interface RunCaches {
+  composer: DigestComposer;
+  candidates: CandidateCache;
+}
+
 /**
- * One composer (render-once cache) per send run: the planner stamps each run
- * with an id, and jobs of the same run share the cache; a new run starts a
- * new cache, so templates or papers changed in between are never served stale.
+ * The caches of one send run: compiled digests (render-once) and candidate
+ * lists per preference mix. The planner stamps each run with an id and jobs
+ * of the same run share the caches; a new run starts new ones, so papers or
+ * templates changed in between are never served stale.
  */
-export function composerForRuns(ctx: JobContext): (runId: string) => DigestComposer {
-  let current: { runId: string; composer: DigestComposer } | undefined;
+export function cachesForRuns(ctx: JobContext): (runId: string) => RunCaches {
+  let current: ({ runId: string } & RunCaches) | undefined;
   return (runId) => {
-    if (current?.runId !== runId) current = { runId, composer: createDigestComposer(ctx.config, ctx.secrets) };
-    return current.composer;
+    if (current?.runId !== runId) current = { runId, composer: createDigestComposer(ctx.config, ctx.secrets), candidates: new Map() };
+    return current;
   };
 }

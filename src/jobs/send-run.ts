@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sendBatch, type BatchOutcome } from '../delivery/send-batch.ts';
 import type { JobContext } from './context.ts';
-import { composerForRuns } from './context.ts';
+import { cachesForRuns } from './context.ts';
 import type { PlanResult } from './processors.ts';
 
 export interface RunTotals {
@@ -20,8 +20,7 @@ export interface RunTotals {
 const backoff = (base: number, attempt: number) => base * 2 ** attempt * (0.75 + Math.random() / 2);
 
 export async function runBatchesInline(ctx: JobContext, plan: PlanResult, signal?: AbortSignal): Promise<RunTotals> {
-  const composer = composerForRuns(ctx)(plan.runId);
-  const deps = { db: ctx.db, log: ctx.log, mailer: ctx.mailer, composer, config: ctx.config, now: ctx.now };
+  const deps = { db: ctx.db, log: ctx.log, mailer: ctx.mailer, config: ctx.config, now: ctx.now, ...cachesForRuns(ctx)(plan.runId) };
   const totals: RunTotals = { sent: 0, skipped: 0, failed: 0 };
   const add = (o: BatchOutcome) => {
     totals.sent += o.sent;

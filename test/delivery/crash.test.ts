@@ -85,11 +85,15 @@ describe('a worker killed mid-send', () => {
     worker = startWorker();
     let kills = 0;
     const sentAtKill: number[] = [];
+    let lastSent = 0;
     while (kills < KILLS) {
-      await sleep(1500 + Math.random() * 1500);
-      const c = await statusCounts();
-      if ((c.sent ?? 0) >= SUBSCRIBERS) break;
-      sentAtKill.push(c.sent ?? 0);
+      // Kill only while sends are visibly under way: wait for progress since the last kill.
+      for (const until = Date.now() + 60_000; ((await statusCounts()).sent ?? 0) < lastSent + 200 && Date.now() < until; ) await sleep(100);
+      await sleep(200 + Math.random() * 600);
+      const sent = (await statusCounts()).sent ?? 0;
+      if (sent >= SUBSCRIBERS) break;
+      sentAtKill.push(sent);
+      lastSent = sent;
       worker.kill('SIGKILL');
       await new Promise((r) => worker!.once('exit', r));
       kills++;

@@ -4,7 +4,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deliveries, subscribers } from '../../src/db/schema.ts';
-import { claimDeliveries, finishDelivery, rememberSelection } from '../../src/delivery/deliveries.repo.ts';
+import { claimDeliveries, finishDeliveries, rememberSelections } from '../../src/delivery/deliveries.repo.ts';
 import { findStalledDeliveries, planDeliveries } from '../../src/delivery/plan.ts';
 import { createTestDatabase } from '../helpers/postgres.ts';
 
@@ -116,7 +116,7 @@ describe('delivery claims', () => {
     const t0 = new Date('2025-12-08T12:01:00Z');
     const [first] = await claimDeliveries(database.db, [p!.id], t0, 30);
     expect(first?.attempts).toBe(1);
-    await rememberSelection(database.db, p!.id, ['2512.00001', '2512.00002']);
+    await rememberSelections(database.db, [{ id: p!.id, paperIds: ['2512.00001', '2512.00002'] }]);
     // Within the lease nobody else may claim it; the stalled finder ignores it.
     expect(await claimDeliveries(database.db, [p!.id], new Date(t0.getTime() + 10_000), 30)).toEqual([]);
     expect(await findStalledDeliveries(database.db, new Date(t0.getTime() + 10_000), 600_000)).toEqual([]);
@@ -126,9 +126,9 @@ describe('delivery claims', () => {
     const [second] = await claimDeliveries(database.db, [p!.id], later, 30);
     expect(second).toMatchObject({ id: p!.id, attempts: 2, paperIds: ['2512.00001', '2512.00002'] });
     expect(second?.subscriber.id).toBe(s!.id);
-    expect(await finishDelivery(database.db, p!.id, { status: 'sent', messageId: '<m@x>', paperIds: ['2512.00001'] }, later)).toBe(true);
+    expect(await finishDeliveries(database.db, [{ id: p!.id, outcome: { status: 'sent', messageId: '<m@x>', paperIds: ['2512.00001'] } }], later)).toEqual([p!.id]);
     // The first holder waking up cannot change the outcome.
-    expect(await finishDelivery(database.db, p!.id, { status: 'failed', reason: 'late' }, later)).toBe(false);
+    expect(await finishDeliveries(database.db, [{ id: p!.id, outcome: { status: 'failed', reason: 'late' } }], later)).toEqual([]);
     const [row] = await database.db.select().from(deliveries).where(eq(deliveries.id, p!.id));
     expect(row).toMatchObject({ status: 'sent', messageId: '<m@x>', paperIds: ['2512.00001'], leaseUntil: null });
   });
