@@ -87,7 +87,13 @@ export async function buildApp(deps: AppDeps) {
 
   await app.register(helmet, {
     contentSecurityPolicy: {
-      directives: { 'form-action': ["'self'"], 'script-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:', 'https:'] },
+      directives: {
+        'form-action': ["'self'"],
+        'script-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:', 'https:'],
+        // On a plain-http PUBLIC_URL (a LAN install) browsers would rewrite form posts to https and fail.
+        'upgrade-insecure-requests': deps.config.publicUrl.startsWith('https:') ? [] : null,
+      },
     },
   });
   await app.register(formbody);

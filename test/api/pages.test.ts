@@ -38,6 +38,8 @@ describe('home page', () => {
     expect(b.indexOf('Older')).toBeLessThan(b.indexOf('Another one'));
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-security-policy']).toContain("form-action 'self'");
+    // PUBLIC_URL is http here: asking browsers to upgrade form posts to https would break them.
+    expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
   });
 
   it('falls back to the latest stored papers when the window is empty, and says so', async () => {
