@@ -6,13 +6,16 @@ import type { Command } from 'commander';
 import type { Database } from '../db/client.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { outboxDir } from '../mail/create-mailer.ts';
-import { startServer, untilSignal } from '../server.ts';
+import { untilSignal } from './until-signal.ts';
 import { cliConfig } from './context.ts';
 
 export async function serve(opts: { prepare?: (database: Database, log: Logger) => Promise<void> } = {}): Promise<void> {
   const config = cliConfig();
   const log = createLogger(config.LOG_LEVEL, { name: 'paperboy' });
   const prepare = opts.prepare ? (database: Database) => opts.prepare!(database, log) : undefined;
+  // Loaded here, not at the top: every `paperboy` command loads this file, and
+  // only serve and start need the web stack.
+  const { startServer } = await import('../server.ts');
   const server = await startServer({ config, log, prepare });
   const lines = [
     `paperboy is running: open ${config.publicUrl}/ in your browser (listening on ${server.address}, API docs at ${config.publicUrl}/docs)`,

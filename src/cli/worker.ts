@@ -4,7 +4,7 @@ import { databaseOptionsFromConfig, openDatabase } from '../db/client.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import { createLogger } from '../log.ts';
 import { createMailer } from '../mail/create-mailer.ts';
-import { untilSignal } from '../server.ts';
+import { untilSignal } from './until-signal.ts';
 import { startJobs } from '../worker.ts';
 import { cliConfig } from './context.ts';
 

@@ -22,7 +22,7 @@ import type { Logger } from '../log.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { classifySendError } from '../mail/smtp-errors.ts';
 import { recordBounce } from './bounces.ts';
-import type { DigestComposer } from './compose.ts';
+import type { ComposedMail, DigestComposer } from './compose.ts';
 import { claimDeliveries, finishDeliveries, rememberSelections, type ClaimedDelivery, type Outcome } from './deliveries.repo.ts';
 
 /** Tries per delivery for transient (4xx) failures before it stays `failed`. */
@@ -109,12 +109,13 @@ export async function sendBatch(deps: SendDeps, ids: string[]): Promise<BatchOut
 
   // Compose everything first and record the chosen papers in one statement,
   // before any email leaves: a resume after a crash must send the same digest.
-  const mails = await Promise.all(
-    active.map((d, i) => {
-      const sel = selections[i]!;
-      return sel.kind === 'digest' ? deps.composer.compose(sel, d, d.subscriber.email, deps.now()) : null;
-    }),
-  );
+  // One at a time: a first compile of each content runs MJML, and fifty of
+  // those at once would hold hundreds of megabytes for no gain in speed.
+  const mails: (ComposedMail | null)[] = [];
+  for (const [i, d] of active.entries()) {
+    const sel = selections[i]!;
+    mails.push(sel.kind === 'digest' ? await deps.composer.compose(sel, d, d.subscriber.email, deps.now()) : null);
+  }
   await rememberSelections(db, active.flatMap((d, i) => (mails[i] && !d.paperIds.length ? [{ id: d.id, paperIds: mails[i]!.paperIds }] : [])));
 
   let next = 0;
