@@ -125,8 +125,11 @@ const rateB = await loop(BASELINE_N, (i) =>
 b.close();
 
 // End to end: a worker process does everything from the plan job on.
-// BENCH_PROFILE=dir writes the worker's CPU profile there.
-const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+// BENCH_PROFILE=dir writes the worker's CPU profile there; BENCH_NODE_ARGS adds node flags.
+const profile = [
+  ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+  ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+];
 const worker = spawn(process.execPath, [...profile, 'src/bin.js', 'worker'], {
   env: {
     ...process.env,
