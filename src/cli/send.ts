@@ -35,7 +35,7 @@ export function registerSend(program: Command): void {
           } else {
             const queues = createQueues({ connection: { url: config.REDIS_URL, maxRetriesPerRequest: null }, prefix: config.REDIS_PREFIX });
             try {
-              await enqueueBatches(queues, plan.runId, plan.batches);
+              await enqueueBatches(queues, plan);
             } finally {
               await queues.close();
             }

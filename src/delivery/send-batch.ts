@@ -39,6 +39,26 @@ export interface SendDeps {
   now: () => Date;
   /** Candidate lists shared by the batches of one send run. */
   candidates?: CandidateCache;
+  /** Counts each outcome (Prometheus metrics); optional so tools and tests need none. */
+  metrics?: SendMetrics;
+}
+
+/** Bounded reasons for a skip, for metric labels (the full reason stays on the row). */
+export type SkipCategory = 'subscriber_inactive' | 'no_matching_papers' | 'all_already_sent' | 'other';
+
+export interface SendMetrics {
+  /** One email handed to the transport: how it went and how long it took. */
+  mailed(outcome: 'sent' | 'rejected' | 'temporary' | 'relay_down', seconds: number): void;
+  failed(kind: 'rejected' | 'attempts_exhausted'): void;
+  skipped(reason: SkipCategory): void;
+}
+
+/** The selection's reasons are sentences (digest/select.ts); their category, for counting. */
+export function skipCategory(reason: string): SkipCategory {
+  if (reason.startsWith('subscriber is ')) return 'subscriber_inactive';
+  if (reason.startsWith('no papers ')) return 'no_matching_papers';
+  if (/^all \d+ matching papers .* already sent$/.test(reason)) return 'all_already_sent';
+  return 'other';
 }
 
 export interface BatchOutcome {
@@ -102,6 +122,7 @@ export async function sendBatch(deps: SendDeps, ids: string[]): Promise<BatchOut
     else {
       await record(d.id, { status: 'skipped', reason: `subscriber is ${d.subscriber.status}` });
       out.skipped++;
+      deps.metrics?.skipped('subscriber_inactive');
     }
   }
   const fresh = await selectDigests(db, active.map((d) => ({ subscriber: d.subscriber, period: periodOf(d) })), config, deps.candidates);
@@ -129,6 +150,7 @@ export async function sendBatch(deps: SendDeps, ids: string[]): Promise<BatchOut
         const reason = sel.kind === 'skip' ? sel.reason : 'nothing to send';
         await record(d.id, { status: 'skipped', reason });
         out.skipped++;
+        deps.metrics?.skipped(skipCategory(reason));
         log.info({ deliveryId: d.id, reason }, 'delivery skipped');
         continue;
       }
@@ -136,17 +158,22 @@ export async function sendBatch(deps: SendDeps, ids: string[]): Promise<BatchOut
         await record(d.id, { status: 'queued', reason: 'mail relay unavailable', uncounted: true });
         continue;
       }
+      const started = performance.now();
+      const took = () => (performance.now() - started) / 1000;
       try {
         await deps.mailer.sendRaw({ to: mail.to, messageId: mail.messageId, raw: mail.raw, html: mail.html });
+        deps.metrics?.mailed('sent', took());
         await record(d.id, { status: 'sent', messageId: mail.messageId, paperIds: mail.paperIds });
         out.sent++;
       } catch (err) {
         const failure = classifySendError(err);
+        deps.metrics?.mailed(failure.kind === 'permanent' ? 'rejected' : failure.relayDown ? 'relay_down' : 'temporary', took());
         const at = { deliveryId: d.id, reason: failure.reason, attempts: d.attempts };
         if (failure.kind === 'permanent') {
           await record(d.id, { status: 'failed', reason: failure.reason });
           await recordBounce(db, { subscriberId: d.subscriber.id }, 'hard', { limit: config.BOUNCE_LIMIT, via: 'bounce', detail: { deliveryId: d.id, reason: failure.reason } });
           out.failed++;
+          deps.metrics?.failed('rejected');
           log.warn(at, 'delivery rejected permanently');
         } else if (failure.relayDown) {
           out.relayDown = true;
@@ -155,6 +182,7 @@ export async function sendBatch(deps: SendDeps, ids: string[]): Promise<BatchOut
         } else if (d.attempts >= SEND_ATTEMPTS) {
           await record(d.id, { status: 'failed', reason: failure.reason });
           out.failed++;
+          deps.metrics?.failed('attempts_exhausted');
           log.warn(at, 'delivery failed after its last attempt');
         } else {
           await record(d.id, { status: 'queued', reason: failure.reason });

@@ -3,13 +3,16 @@
  * processes on any number of machines share the three queues; the schedulers
  * are upserted by every worker on start (idempotent: one schedule per id, kept
  * in Redis), so there is always exactly one hourly ingest and one planner tick.
+ * Every job logs through a child logger carrying its queue and job id (and
+ * the send run's id); delivery lines add the delivery id.
  */
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { sendBatch } from '../delivery/send-batch.ts';
 import type { JobContext } from './context.ts';
 import { cachesForRuns } from './context.ts';
-import { ingestJob, planJob } from './processors.ts';
+import { ingestJob, planJob, type PlanResult } from './processors.ts';
 import { createQueues, ingestPayload, planPayload, QUEUE, sendPayload, type Queues } from './queues.ts';
+import { openRunTally, recordSendRun, tallyBatch } from './send-runs.ts';
 
 export interface WorkerOptions {
   connection: ConnectionOptions;
@@ -27,8 +30,20 @@ export interface Workers {
   close(): Promise<void>;
 }
 
-/** Adds a plan's batches to the send queue; job ids are stable per run and batch. */
-export async function enqueueBatches(queues: Queues, runId: string, batches: string[][], opts: { retryDelayMs?: number } = {}): Promise<void> {
+/**
+ * Adds a plan's batches to the send queue; job ids are stable per run and
+ * batch. The run's tally is opened first, so no batch can finish before it.
+ */
+export async function enqueueBatches(queues: Queues, plan: PlanResult, opts: { retryDelayMs?: number } = {}): Promise<void> {
+  const { runId, batches } = plan;
+  if (!batches.length) return;
+  await openRunTally(queues.redis(), queues.prefix, {
+    runId,
+    startedAt: plan.startedAt ?? new Date(),
+    planned: plan.planned.length,
+    resumed: plan.resumed.length,
+    batches: batches.length,
+  });
   const backoff = opts.retryDelayMs ? { backoff: { type: 'exponential', delay: opts.retryDelayMs, jitter: 0.5 } } : {};
   // addBulk in chunks: one round trip per 500 jobs, never one huge Redis command.
   for (let i = 0; i < batches.length; i += 500) {
@@ -53,13 +68,14 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
     await queues.plan.upsertJobScheduler('plan', { pattern: config.PLAN_CRON }, { name: 'plan', data: {} });
   }
 
-  const ingest = new Worker(QUEUE.ingest, async (job: Job) => ingestJob(ctx, ingestPayload.parse(job.data).days), { ...base, concurrency: 1 });
+  const jobCtx = (job: Job, queue: string): JobContext => ({ ...ctx, log: log.child({ job: queue, jobId: job.id }) });
+  const ingest = new Worker(QUEUE.ingest, async (job: Job) => ingestJob(jobCtx(job, QUEUE.ingest), ingestPayload.parse(job.data).days), { ...base, concurrency: 1 });
 
   const plan = new Worker(
     QUEUE.plan,
     async (job: Job) => {
-      const result = await planJob(ctx, planPayload.parse(job.data).day);
-      await enqueueBatches(queues, result.runId, result.batches, { retryDelayMs: ctx.retryDelayMs });
+      const result = await planJob(jobCtx(job, QUEUE.plan), planPayload.parse(job.data).day);
+      await enqueueBatches(queues, result, { retryDelayMs: ctx.retryDelayMs });
       return { runId: result.runId, planned: result.planned.length, resumed: result.resumed.length };
     },
     { ...base, concurrency: 1 },
@@ -69,10 +85,28 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
     QUEUE.send,
     async (job: Job) => {
       const { runId, deliveryIds } = sendPayload.parse(job.data);
-      const outcome = await sendBatch(
-        { db: ctx.db, log: log.child({ jobId: job.id }), mailer: ctx.mailer, config, now: ctx.now, ...cachesFor(runId) },
-        deliveryIds,
-      );
+      const jobLog = log.child({ job: QUEUE.send, jobId: job.id, runId });
+      // Done for good when this attempt completes, or fails and was the last one.
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const tally = async (o: { sent: number; skipped: number; failed: number }, final: boolean) => {
+        const run = await tallyBatch(queues.redis(), queues.prefix, { runId, jobId: job.id ?? deliveryIds[0]!, ...o, final });
+        if (!run) return;
+        await recordSendRun(ctx.db, run, ctx.now());
+        jobLog.info({ sent: run.sent, skipped: run.skipped, failed: run.failed, batches: run.batches }, 'send run finished');
+      };
+      let outcome;
+      try {
+        outcome = await sendBatch(
+          { db: ctx.db, log: jobLog, mailer: ctx.mailer, config, now: ctx.now, metrics: ctx.metrics?.send, ...cachesFor(runId) },
+          deliveryIds,
+        );
+      } catch (err) {
+        if (lastAttempt) await tally({ sent: 0, skipped: 0, failed: 0 }, true);
+        throw err;
+      }
+      jobLog.debug({ claimed: outcome.claimed, sent: outcome.sent, skipped: outcome.skipped, failed: outcome.failed, retry: outcome.retry }, 'send batch done');
+      // A relay outage does not use up an attempt: never final.
+      await tally(outcome, !outcome.relayDown && (!outcome.retry || lastAttempt));
       if (outcome.relayDown) {
         // Not the recipients' fault: pause the whole queue, keep the job's attempts.
         await queues.send.rateLimit(ctx.relayPauseMs ?? 30_000);
@@ -95,7 +129,7 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
 
   const workers = [ingest, plan, send];
   for (const w of workers) {
-    w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed'));
+    w.on('failed', (job, err) => log.warn({ job: w.name, jobId: job?.id, err: err.message }, 'job failed'));
     w.on('error', (err) => log.error({ queue: w.name, err }, 'worker error'));
   }
   return {

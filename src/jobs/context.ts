@@ -8,6 +8,7 @@ import { createDigestComposer, type DigestComposer } from '../delivery/compose.t
 import type { CandidateCache } from '../digest/select.ts';
 import type { Logger } from '../log.ts';
 import type { Mailer } from '../mail/mailer.ts';
+import type { Metrics } from '../metrics/registry.ts';
 import type { TokenSecrets } from '../subscribers/tokens.ts';
 
 export interface JobContext {
@@ -21,6 +22,8 @@ export interface JobContext {
   relayPauseMs?: number;
   /** Backoff base for batches with 4xx failures (doubles per attempt, with jitter). */
   retryDelayMs?: number;
+  /** This process's metrics (counters of the work done here). */
+  metrics?: Metrics;
 }
 
 export interface RunCaches {

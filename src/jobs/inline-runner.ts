@@ -2,8 +2,10 @@
  * The embedded default's job engine: the same ingest, plan and send jobs as
  * the BullMQ workers, on the same cron schedules, inside this process. One
  * plan-and-send pass runs at a time; a pass already running when the next tick
- * comes simply makes the tick wait.
+ * comes simply makes the tick wait. Every job logs with a `job` name and a
+ * `jobId` (made up here, as BullMQ would give one), like the BullMQ workers.
  */
+import { randomUUID } from 'node:crypto';
 import { startCronTimer, type CronTimer } from './cron-timer.ts';
 import type { JobContext } from './context.ts';
 import { ingestJob, planJob } from './processors.ts';
@@ -15,12 +17,15 @@ export interface InlineJobs {
   stop(): Promise<void>;
 }
 
+/** The context of one job: its log lines carry its name and id. */
+const jobCtx = (ctx: JobContext, job: 'ingest' | 'plan'): JobContext => ({ ...ctx, log: ctx.log.child({ job, jobId: `${job}-${randomUUID().slice(0, 8)}` }) });
+
 export function startInlineJobs(ctx: JobContext, opts: { schedule?: boolean } = {}): InlineJobs {
   const abort = new AbortController();
   let chain: Promise<unknown> = Promise.resolve();
   const sendPass = (day?: string) => {
     const pass = chain.then(async () => {
-      const plan = await planJob(ctx, day);
+      const plan = await planJob(jobCtx(ctx, 'plan'), day);
       const totals = await runBatchesInline(ctx, plan, abort.signal);
       return { ...totals, planned: plan.planned.length, resumed: plan.resumed.length };
     });
@@ -31,7 +36,7 @@ export function startInlineJobs(ctx: JobContext, opts: { schedule?: boolean } = 
     opts.schedule === false
       ? []
       : [
-          startCronTimer('ingest', ctx.config.INGEST_CRON, () => ingestJob(ctx), ctx.log),
+          startCronTimer('ingest', ctx.config.INGEST_CRON, () => ingestJob(jobCtx(ctx, 'ingest')), ctx.log),
           startCronTimer('plan', ctx.config.PLAN_CRON, () => sendPass(), ctx.log),
         ];
   return {

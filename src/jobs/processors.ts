@@ -16,11 +16,15 @@ const utcDay = (t: number) => new Date(t).toISOString().slice(0, 10);
 export async function ingestJob(ctx: JobContext, days?: string[]): Promise<IngestCounts> {
   const now = ctx.now().getTime();
   const source = hfDailySource({ baseUrl: ctx.config.HF_API_URL, timeoutMs: ctx.config.HF_TIMEOUT_MS, retries: ctx.config.HF_RETRIES });
-  return runIngest({ db: ctx.db, source, days: days ?? [utcDay(now - DAY_MS), utcDay(now)], log: ctx.log });
+  const counts = await runIngest({ db: ctx.db, source, days: days ?? [utcDay(now - DAY_MS), utcDay(now)], log: ctx.log });
+  ctx.metrics?.papersIngested.inc(counts.new);
+  return counts;
 }
 
 export interface PlanResult {
   runId: string;
+  /** When the pass started (default: when the run is recorded). */
+  startedAt?: Date;
   planned: string[];
   /** Deliveries found stuck (lost job, dead worker) and sent again. */
   resumed: string[];
@@ -38,5 +42,5 @@ export async function planJob(ctx: JobContext, day?: string): Promise<PlanResult
   const runId = `${now.toISOString()}-${randomUUID().slice(0, 8)}`;
   const batches = chunk([...planned, ...resumed], ctx.config.SEND_BATCH_SIZE);
   if (planned.length || resumed.length) ctx.log.info({ runId, planned: planned.length, resumed: resumed.length, batches: batches.length }, 'deliveries planned');
-  return { runId, planned, resumed, batches };
+  return { runId, startedAt: now, planned, resumed, batches };
 }

@@ -6,7 +6,8 @@
  *   plan    every 15 min: create due deliveries, enqueue them in batches
  *   send    one job per batch of ~100 deliveries
  */
-import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { Queue, type ConnectionOptions, type JobsOptions, type RedisOptions } from 'bullmq';
+import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { SEND_ATTEMPTS } from '../delivery/send-batch.ts';
 
@@ -31,7 +32,17 @@ export interface Queues {
   ingest: Queue;
   plan: Queue;
   send: Queue;
+  /** The Redis key prefix of the queues. */
+  prefix: string;
+  /** A plain connection (opened on first use) for our own keys beside the queues: send-run tallies. */
+  redis(): Redis;
   close(): Promise<void>;
+}
+
+function connect(c: ConnectionOptions): Redis {
+  if (c instanceof Redis) return c.duplicate();
+  const { url, ...rest } = c as RedisOptions;
+  return url ? new Redis(url, rest) : new Redis(rest);
 }
 
 /**
@@ -52,12 +63,15 @@ export function createQueues(opts: QueueOptions): Queues {
   const ingest = new Queue(QUEUE.ingest, { ...base, defaultJobOptions: { ...defaults, attempts: 3, backoff: { type: 'exponential', delay: 60_000 } } });
   const plan = new Queue(QUEUE.plan, { ...base, defaultJobOptions: { ...defaults, attempts: 3, backoff: { type: 'exponential', delay: 10_000 } } });
   const send = new Queue(QUEUE.send, { ...base, defaultJobOptions: SEND_JOB_OPTIONS });
+  let redis: Redis | undefined;
   return {
     ingest,
     plan,
     send,
+    prefix: base.prefix,
+    redis: () => (redis ??= connect(opts.connection)),
     close: async () => {
-      await Promise.all([ingest.close(), plan.close(), send.close()]);
+      await Promise.all([ingest.close(), plan.close(), send.close(), redis?.quit()]);
     },
   };
 }

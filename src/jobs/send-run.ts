@@ -3,13 +3,18 @@
  * sender and `paperboy send --wait` without Redis. Batches with 4xx failures
  * are retried with exponential backoff and jitter until their deliveries are
  * sent or out of attempts; when the relay does not answer, everything waits
- * and tries again, however long that takes, until `signal` aborts.
+ * and tries again, however long that takes, until `signal` aborts. A run
+ * that got to its end is recorded in `runs` (send-runs.ts).
+ *
+ * Each batch logs with the job id BullMQ would give it (`runId.firstDeliveryId`),
+ * so the lines of a batch read the same in both modes.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sendBatch, type BatchOutcome } from '../delivery/send-batch.ts';
 import type { JobContext } from './context.ts';
 import { cachesForRuns } from './context.ts';
 import type { PlanResult } from './processors.ts';
+import { recordSendRun } from './send-runs.ts';
 
 export interface RunTotals {
   sent: number;
@@ -20,7 +25,8 @@ export interface RunTotals {
 const backoff = (base: number, attempt: number) => base * 2 ** attempt * (0.75 + Math.random() / 2);
 
 export async function runBatchesInline(ctx: JobContext, plan: PlanResult, signal?: AbortSignal): Promise<RunTotals> {
-  const deps = { db: ctx.db, log: ctx.log, mailer: ctx.mailer, config: ctx.config, now: ctx.now, ...cachesForRuns(ctx)(plan.runId) };
+  const caches = cachesForRuns(ctx)(plan.runId);
+  const runLog = ctx.log.child({ job: 'send', runId: plan.runId });
   const totals: RunTotals = { sent: 0, skipped: 0, failed: 0 };
   const add = (o: BatchOutcome) => {
     totals.sent += o.sent;
@@ -28,17 +34,24 @@ export async function runBatchesInline(ctx: JobContext, plan: PlanResult, signal
     totals.failed += o.failed;
   };
   for (const batch of plan.batches) {
+    const log = runLog.child({ jobId: `${plan.runId}.${batch[0]}` });
+    const deps = { db: ctx.db, log, mailer: ctx.mailer, config: ctx.config, now: ctx.now, metrics: ctx.metrics?.send, ...caches };
     for (let attempt = 0; !signal?.aborted; ) {
       const outcome = await sendBatch(deps, batch);
       add(outcome);
       if (outcome.relayDown) {
-        ctx.log.warn({ runId: plan.runId }, 'mail relay unavailable; waiting before trying again');
+        log.warn('mail relay unavailable; waiting before trying again');
         await sleep(ctx.relayPauseMs ?? 30_000, undefined, { signal }).catch(() => {});
         continue;
       }
       if (!outcome.retry) break;
       await sleep(backoff(ctx.retryDelayMs ?? 30_000, attempt++), undefined, { signal }).catch(() => {});
     }
+  }
+  if (plan.batches.length && !signal?.aborted) {
+    const { runId, startedAt = ctx.now(), batches } = plan;
+    await recordSendRun(ctx.db, { runId, startedAt, planned: plan.planned.length, resumed: plan.resumed.length, batches: batches.length, ...totals }, ctx.now());
+    runLog.info({ ...totals }, 'send run finished');
   }
   return totals;
 }
