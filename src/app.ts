@@ -20,9 +20,14 @@ import type { Db } from './db/client.ts';
 import type { Mailer } from './mail/mailer.ts';
 import type { Logger } from './log.ts';
 import { AppError } from './api/errors.ts';
+import { registerMonitoring } from './api/monitoring.ts';
+import type { Queues } from './jobs/queues.ts';
+import type { Metrics } from './metrics/registry.ts';
 import { registerSubscriptions, type SubscriptionOptions } from './api/subscriptions.ts';
 import { webhookRoutes } from './api/webhook-routes.ts';
 import { SubscriberError } from './subscribers/errors.ts';
+import { AdminError } from './admin/errors.ts';
+import { adminPlugin } from './api/admin.ts';
 
 export interface AppDeps {
   config: Config;
@@ -33,6 +38,10 @@ export interface AppDeps {
   redis?: Redis;
   /** The clock; tests pin it. */
   now?: () => Date;
+  /** This process's metrics (default: a fresh registry, so tests can build several apps). */
+  metrics?: Metrics;
+  /** BullMQ queue handles for the queue gauges and dashboard (default: opened when REDIS_URL is set). */
+  queues?: Queues;
   /** Link secrets, confirmation sending and the subscribe rate limit (defaults from config). */
   subscriptions?: SubscriptionOptions;
 }
@@ -58,7 +67,7 @@ export async function buildApp(deps: AppDeps) {
   // `{ error, message, details? }`; anything else is logged with the request id
   // and answered with a bare 500, so internals never leak.
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    if (err instanceof AppError || err instanceof SubscriberError) {
+    if (err instanceof AppError || err instanceof SubscriberError || err instanceof AdminError) {
       return reply
         .code(err.statusCode)
         .send({ error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) });
@@ -97,11 +106,13 @@ export async function buildApp(deps: AppDeps) {
     },
   });
   await app.register(formbody);
+  await registerMonitoring(app, { metrics: deps.metrics, queues: deps.queues });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   await registerSubscriptions(app, { ...deps.subscriptions, mailer: deps.mailer, log: deps.log });
   await app.register((await import('./api/digest-routes.ts')).digestRoutes);
   await app.register(webhookRoutes);
+  await app.register(adminPlugin);
 
   return app;
 }

@@ -42,6 +42,22 @@ button.secondary { background: #fff; color: var(--accent); }
 .papers a:hover { text-decoration: underline; }
 .meta { color: var(--muted); font-size: .875rem; }
 footer { color: var(--muted); font-size: .875rem; margin-top: 2.5rem; }
+main.wide { max-width: 64rem; }
+.stats { display: flex; flex-wrap: wrap; gap: .5rem; margin: 0; }
+.stats div { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: .5rem .9rem; min-width: 7rem; }
+.stats dt { color: var(--muted); font-size: .85rem; }
+.stats dd { margin: 0; font-size: 1.4rem; font-weight: 700; }
+.chart { margin: 0; background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: .75rem; }
+.legend { display: flex; gap: 1rem; font-size: .9rem; color: var(--muted); }
+.legend i { display: inline-block; width: .8rem; height: .8rem; margin-right: .3rem; border-radius: 2px; vertical-align: -1px; }
+.swatch-sent { background: #1a7f37; } .swatch-skipped { background: #8c959f; } .swatch-failed { background: #cf222e; }
+progress { width: 100%; height: 1rem; }
+.inline { display: flex; gap: .5rem; } .inline input { flex: 1; }
+.scroll { overflow-x: auto; }
+table { border-collapse: collapse; width: 100%; background: var(--card); font-size: .9rem; }
+th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+td form { margin: 0; } td button { padding: .25rem .7rem; }
+.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 @media (max-width: 30rem) { .row { grid-template-columns: 1fr; } h1 { font-size: 1.4rem; } .card { padding: 1rem; } }
 `;
 

@@ -6,6 +6,8 @@ export interface LayoutOptions {
   body: SafeHtml;
   /** Load the time-zone helper script. */
   script?: boolean;
+  /** A wider column for tables (the admin page). */
+  wide?: boolean;
 }
 
 export function layout(opts: LayoutOptions): string {
@@ -19,7 +21,7 @@ export function layout(opts: LayoutOptions): string {
 </head>
 <body>
 <header class="site"><a href="/">paperboy</a></header>
-<main>
+<main${opts.wide ? html` class="wide"` : ''}>
 ${opts.body}
 </main>
 ${opts.script ? html`<script src="/assets/timezone.js" defer></script>` : ''}

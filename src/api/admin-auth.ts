@@ -1,0 +1,95 @@
+/**
+ * Who may use /admin and /api/admin. `authorizeAdmin` is a plain Fastify
+ * preHandler that any admin route (the queue dashboard too) puts in front:
+ *
+ * - no ADMIN_TOKEN: 404, as if the routes did not exist; except in the
+ *   embedded default for a request from this machine (the socket's address,
+ *   never X-Forwarded-For, and no proxy headers at all: a reverse proxy on
+ *   this host would otherwise make the internet look local), where the
+ *   routes are open and a session is handed out silently;
+ * - `Authorization: Bearer ADMIN_TOKEN` (constant-time): allowed, and a wrong
+ *   token is 401;
+ * - the session cookie from the login form: allowed, but a POST, PUT, PATCH
+ *   or DELETE must also carry the session's CSRF token (`_csrf` field or
+ *   `x-csrf-token` header), else 403.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createSession, csrfMatches, csrfToken, SESSION_COOKIE, SESSION_TTL_SECONDS, tokenMatches, verifySession, type AdminSession } from '../admin/session.ts';
+import { forbidden, notFound, unauthorized } from './errors.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    adminSession?: AdminSession;
+  }
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+const PROXY_HEADERS = ['x-forwarded-for', 'forwarded', 'x-real-ip', 'x-forwarded-host'];
+
+export function fromLoopback(req: FastifyRequest): boolean {
+  return LOOPBACK.has(req.raw.socket.remoteAddress ?? '') && PROXY_HEADERS.every((h) => req.headers[h] === undefined);
+}
+
+/** True when admin routes answer at all for this request. */
+export function adminOpen(req: FastifyRequest): 'token' | 'loopback' | false {
+  const { config } = req.server.deps;
+  if (config.ADMIN_TOKEN) return 'token';
+  return config.embedded && fromLoopback(req) ? 'loopback' : false;
+}
+
+export function sessionCookie(req: FastifyRequest, value: string, maxAge = SESSION_TTL_SECONDS): string {
+  const secure = req.server.deps.config.publicUrl.startsWith('https:') ? '; Secure' : '';
+  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure}`;
+}
+
+function readCookie(req: FastifyRequest): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === SESSION_COOKIE) return rest.join('=');
+  }
+  return undefined;
+}
+
+const secretOf = (req: FastifyRequest) => req.server.subscribers.secrets.current;
+
+export function currentSession(req: FastifyRequest): AdminSession | null {
+  return verifySession(secretOf(req), req.server.deps.config.ADMIN_TOKEN, readCookie(req), req.server.deps.now());
+}
+
+/** Starts a session and sets its cookie on the reply. */
+export function startSession(req: FastifyRequest, reply: FastifyReply): AdminSession {
+  const { session, cookie } = createSession(secretOf(req), req.server.deps.config.ADMIN_TOKEN, req.server.deps.now());
+  reply.header('set-cookie', sessionCookie(req, cookie));
+  return session;
+}
+
+export const csrfFor = (req: FastifyRequest, session: AdminSession) => csrfToken(secretOf(req), session);
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export async function authorizeAdmin(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  const mode = adminOpen(req);
+  if (!mode) throw notFound(`no route for ${req.method} ${req.url.split('?')[0]}`);
+  const auth = req.headers.authorization;
+  if (auth !== undefined && /^bearer\s/i.test(auth)) {
+    const token = auth.replace(/^bearer\s+/i, '').trim();
+    const expected = req.server.deps.config.ADMIN_TOKEN;
+    if (expected && !tokenMatches(token, expected)) throw unauthorized('a valid Bearer ADMIN_TOKEN is required');
+    return undefined;
+  }
+  let session = currentSession(req);
+  if (!session && mode === 'loopback') session = startSession(req, reply);
+  if (!session) {
+    if (SAFE.has(req.method) && !req.url.startsWith('/api/')) {
+      return reply.redirect('/admin/login', 303);
+    }
+    throw unauthorized('log in at /admin/login or send Authorization: Bearer ADMIN_TOKEN');
+  }
+  req.adminSession = session;
+  if (SAFE.has(req.method)) return undefined;
+  const body = req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
+  if (!csrfMatches(secretOf(req), session, body._csrf ?? req.headers['x-csrf-token'])) {
+    throw forbidden('missing or invalid CSRF token; reload the page and try again');
+  }
+  return undefined;
+}

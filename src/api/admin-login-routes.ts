@@ -1,0 +1,44 @@
+/**
+ * GET/POST /admin/login and POST /admin/logout. The login form trades
+ * ADMIN_TOKEN for a session cookie (HttpOnly, SameSite=Strict, Secure on an
+ * https PUBLIC_URL); guesses are rate-limited per client address.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { tokenMatches } from '../admin/session.ts';
+import { adminOpen, authorizeAdmin, sessionCookie, startSession } from './admin-auth.ts';
+import { notFound } from './errors.ts';
+import { loginPage } from './pages/admin-page.ts';
+
+const loginForm = z.object({ token: z.string().max(1000) });
+
+export async function adminLoginRoutes(app: FastifyInstance): Promise<void> {
+  const html = 'text/html; charset=utf-8';
+  const limiter = app.rateLimit({ max: 10, timeWindow: 60_000, keyGenerator: (req) => `admin-login:${req.ip}` });
+
+  app.get('/admin/login', async (req, reply) => {
+    const mode = adminOpen(req);
+    if (!mode) throw notFound(`no route for GET /admin/login`);
+    if (mode === 'loopback') return reply.redirect('/admin', 303);
+    return reply.type(html).send(loginPage());
+  });
+
+  app.post('/admin/login', { onRequest: limiter }, async (req, reply) => {
+    const mode = adminOpen(req);
+    if (!mode) throw notFound(`no route for POST /admin/login`);
+    if (mode === 'loopback') return reply.redirect('/admin', 303);
+    const parsed = loginForm.safeParse(req.body ?? {});
+    const expected = app.deps.config.ADMIN_TOKEN!;
+    if (!parsed.success || !tokenMatches(parsed.data.token, expected)) {
+      req.log.warn('admin login refused');
+      return reply.code(401).type(html).send(loginPage('That is not the admin token.'));
+    }
+    startSession(req, reply);
+    req.log.info('admin logged in');
+    return reply.redirect('/admin', 303);
+  });
+
+  app.post('/admin/logout', { preHandler: authorizeAdmin }, async (req, reply) =>
+    reply.header('set-cookie', sessionCookie(req, '', 0)).redirect(app.deps.config.ADMIN_TOKEN ? '/admin/login' : '/', 303),
+  );
+}
