@@ -42,6 +42,7 @@ export const configSchema = z.object({
 
   HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
   PORT: int(0, 65535, 3000),
+  METRICS_PORT: int(0, 65535, 9464),
   PUBLIC_URL: url(['http:', 'https:']),
   SECRET: optionalString,
   SECRET_PREVIOUS: optionalString,

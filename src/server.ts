@@ -12,6 +12,7 @@ import { migrateDatabase } from './db/migrate.ts';
 import type { Logger } from './log.ts';
 import { createMailer } from './mail/create-mailer.ts';
 import type { Mailer } from './mail/mailer.ts';
+import { createMetrics, type Metrics } from './metrics/registry.ts';
 
 /**
  * Auto-pipelining sends the commands of concurrent requests (one rate-limit
@@ -24,6 +25,8 @@ export interface RunningServer {
   database: Database;
   mailer: Mailer;
   redis?: Redis;
+  /** The process's metrics: jobs started beside the server count into it too. */
+  metrics: Metrics;
   /** Where the server listens, e.g. http://127.0.0.1:3000. */
   address: string;
   close(): Promise<void>;
@@ -52,10 +55,11 @@ export async function startServer({ config, log, prepare }: ServerOptions): Prom
     }
     const mailer = createMailer(config);
     cleanup.push(() => mailer.close());
-    const app = await buildApp({ config, db: database.db, log, mailer, redis });
+    const metrics = createMetrics({ processMetrics: true });
+    const app = await buildApp({ config, db: database.db, log, mailer, redis, metrics });
     cleanup.push(() => app.close());
     const address = await app.listen({ host: config.HOST, port: config.PORT });
-    return { app, database, mailer, redis, address, close: closeAll };
+    return { app, database, mailer, redis, metrics, address, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

@@ -12,6 +12,7 @@ import type { JobContext } from './jobs/context.ts';
 import { startInlineJobs, type InlineJobs } from './jobs/inline-runner.ts';
 import type { Logger } from './log.ts';
 import type { Mailer } from './mail/mailer.ts';
+import type { Metrics } from './metrics/registry.ts';
 import { loadSecrets } from './subscribers/secret.ts';
 
 export interface JobsHandle {
@@ -22,7 +23,7 @@ export interface JobsHandle {
   close(): Promise<void>;
 }
 
-export async function startJobs(deps: { config: Config; db: Db; log: Logger; mailer: Mailer }): Promise<JobsHandle> {
+export async function startJobs(deps: { config: Config; db: Db; log: Logger; mailer: Mailer; metrics?: Metrics }): Promise<JobsHandle> {
   const ctx: JobContext = { ...deps, secrets: loadSecrets(deps.config), now: () => new Date() };
   if (deps.config.REDIS_URL) {
     const bullmq = await startWorkers(ctx, {

@@ -4,6 +4,8 @@ import { databaseOptionsFromConfig, openDatabase } from '../db/client.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import { createLogger } from '../log.ts';
 import { createMailer } from '../mail/create-mailer.ts';
+import { startMetricsServer } from '../metrics/metrics-server.ts';
+import { createMetrics } from '../metrics/registry.ts';
 import { untilSignal } from './until-signal.ts';
 import { startJobs } from '../worker.ts';
 import { cliConfig } from './context.ts';
@@ -18,9 +20,13 @@ export function registerWorker(program: Command): void {
       const database = await openDatabase(databaseOptionsFromConfig(config));
       await migrateDatabase(database);
       const mailer = createMailer(config);
-      const jobs = await startJobs({ config, db: database.db, log, mailer });
-      log.info({ mode: jobs.mode, database: database.kind, mail: mailer.kind }, 'worker started');
+      // The counters of the work done here; the state gauges are the API's /metrics.
+      const metrics = createMetrics({ processMetrics: true });
+      const jobs = await startJobs({ config, db: database.db, log, mailer, metrics });
+      const server = config.METRICS_PORT ? await startMetricsServer(metrics.registry, { host: config.HOST, port: config.METRICS_PORT, log }) : undefined;
+      log.info({ mode: jobs.mode, database: database.kind, mail: mailer.kind, metricsPort: server?.port }, 'worker started');
       await untilSignal(log);
+      await server?.close();
       await jobs.close();
       await mailer.close();
       await database.close();

@@ -129,7 +129,7 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
 
   const workers = [ingest, plan, send];
   for (const w of workers) {
-    w.on('failed', (job, err) => log.warn({ job: w.name, jobId: job?.id, err: err.message }, 'job failed'));
+    w.on('failed', (job, err) => log.warn({ job: w.name, jobId: job?.id, runId: (job?.data as { runId?: string } | undefined)?.runId, err: err.message }, 'job failed'));
     w.on('error', (err) => log.error({ queue: w.name, err }, 'worker error'));
   }
   return {
