@@ -23,9 +23,6 @@ import { AppError } from './api/errors.ts';
 import { registerMonitoring } from './api/monitoring.ts';
 import type { Queues } from './jobs/queues.ts';
 import type { Metrics } from './metrics/registry.ts';
-import { registerMonitoring } from './api/monitoring.ts';
-import type { Queues } from './jobs/queues.ts';
-import type { Metrics } from './metrics/registry.ts';
 import { registerSubscriptions, type SubscriptionOptions } from './api/subscriptions.ts';
 import { webhookRoutes } from './api/webhook-routes.ts';
 import { SubscriberError } from './subscribers/errors.ts';
@@ -41,10 +38,6 @@ export interface AppDeps {
   redis?: Redis;
   /** The clock; tests pin it. */
   now?: () => Date;
-  /** This process's metrics (default: a fresh registry, so tests can build several apps). */
-  metrics?: Metrics;
-  /** BullMQ queue handles for the queue gauges and dashboard (default: opened when REDIS_URL is set). */
-  queues?: Queues;
   /** This process's metrics (default: a fresh registry, so tests can build several apps). */
   metrics?: Metrics;
   /** BullMQ queue handles for the queue gauges and dashboard (default: opened when REDIS_URL is set). */
@@ -113,7 +106,6 @@ export async function buildApp(deps: AppDeps) {
     },
   });
   await app.register(formbody);
-  await registerMonitoring(app, { metrics: deps.metrics, queues: deps.queues });
   await registerMonitoring(app, { metrics: deps.metrics, queues: deps.queues });
 
   app.get('/healthz', async () => ({ status: 'ok' }));

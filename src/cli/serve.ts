@@ -24,7 +24,7 @@ export async function serve(opts: ServeOptions = {}): Promise<void> {
   const { startServer } = await import('../server.ts');
   const server = await startServer({ config, log, prepare });
   // PGlite allows one process per directory, so the jobs share the server's handle.
-  const jobs = opts.jobs ? await (await import('../worker.ts')).startJobs({ config, db: server.database.db, log, mailer: server.mailer }) : undefined;
+  const jobs = opts.jobs ? await (await import('../worker.ts')).startJobs({ config, db: server.database.db, log, mailer: server.mailer, metrics: server.metrics }) : undefined;
   const lines = [
     `paperboy is running: open ${config.publicUrl}/ in your browser (listening on ${server.address}, API docs at ${config.publicUrl}/docs)`,
     `database: ${server.database.kind} at ${server.database.location}`,
