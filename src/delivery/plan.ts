@@ -69,11 +69,16 @@ export async function planDeliveries(db: Db, opts: PlanOptions): Promise<Planned
   const rows = await queryRows<{ id: string; subscriber_id: string; period: string }>(
     db,
     sql`
-      INSERT INTO deliveries (subscriber_id, period, scheduled_for)
-      SELECT subscriber_id, period, scheduled_for FROM (${due}) due
-      ORDER BY subscriber_id
-      ON CONFLICT (subscriber_id, period) DO NOTHING
-      RETURNING id, subscriber_id, period`,
+      WITH inserted AS (
+        INSERT INTO deliveries (subscriber_id, period, scheduled_for)
+        SELECT subscriber_id, period, scheduled_for FROM (${due}) due
+        ORDER BY subscriber_id
+        ON CONFLICT (subscriber_id, period) DO NOTHING
+        RETURNING id, subscriber_id, period)
+      -- Subscribers with the same preferences and send time side by side: the
+      -- batches cut from this order share candidate lists and compiled digests.
+      SELECT i.* FROM inserted i JOIN subscribers s ON s.id = i.subscriber_id
+      ORDER BY s.frequency, s.topics, s.keywords, s.timezone, s.send_hour, s.id`,
   );
   return rows.map((r) => ({ id: r.id, subscriberId: r.subscriber_id, period: r.period }));
 }

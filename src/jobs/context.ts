@@ -26,6 +26,13 @@ export interface JobContext {
   metrics?: Metrics;
 }
 
+/**
+ * Compiled digests kept per run (~100 KB each with their MIME). The planner
+ * orders deliveries by preference mix, so batches arrive grouped by content
+ * and a few hundred entries cover a run while the heap stays small.
+ */
+const COMPILED_DIGESTS_KEPT = 300;
+
 export interface RunCaches {
   composer: DigestComposer;
   candidates: CandidateCache;
@@ -40,7 +47,9 @@ export interface RunCaches {
 export function cachesForRuns(ctx: JobContext): (runId: string) => RunCaches {
   let current: ({ runId: string } & RunCaches) | undefined;
   return (runId) => {
-    if (current?.runId !== runId) current = { runId, composer: createDigestComposer(ctx.config, ctx.secrets), candidates: new Map() };
+    if (current?.runId !== runId) {
+      current = { runId, composer: createDigestComposer(ctx.config, ctx.secrets, { maxEntries: COMPILED_DIGESTS_KEPT }), candidates: new Map() };
+    }
     return current;
   };
 }

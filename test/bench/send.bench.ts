@@ -143,6 +143,8 @@ const worker = spawn(process.execPath, [...profile, 'src/bin.js', 'worker'], {
     PLAN_CRON: '0 0 1 1 *',
     INGEST_CRON: '0 0 1 1 *',
     LOG_LEVEL: 'warn',
+    // The heap cap the README recommends for workers (and docker-compose.yml sets).
+    NODE_OPTIONS: '--max-old-space-size=192',
   },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
