@@ -9,13 +9,13 @@
  * SMTP server never holds a request. `drain` waits for what is in flight
  * (graceful shutdown, tests).
  */
-import { readFile } from 'node:fs/promises';
 import mjml2html from 'mjml';
+import { escapeHtml } from '../digest/escape.ts';
+import { loadTemplate } from '../digest/template.ts';
 import type { Logger } from '../log.ts';
 import type { Mailer, OutgoingMail } from '../mail/mailer.ts';
 import { subscriberLink, type LinkSigner } from './links.ts';
 
-const TEMPLATE = new URL('../../templates/confirm.mjml', import.meta.url);
 const SLOT = '%%CONFIRM_URL%%';
 
 export const CONFIRM_SUBJECT = 'Confirm your paperboy subscription';
@@ -24,15 +24,13 @@ export const CONFIRM_SUBJECT = 'Confirm your paperboy subscription';
 let compiled: Promise<string[]> | undefined;
 
 function compileTemplate(): Promise<string[]> {
-  compiled ??= readFile(TEMPLATE, 'utf8').then(async (source) => {
-    const out = await mjml2html(source, { validationLevel: 'strict' });
+  // loadTemplate drops the template's comments, which are for people editing it.
+  compiled ??= Promise.resolve().then(async () => {
+    const out = await mjml2html(loadTemplate('confirm.mjml'), { validationLevel: 'strict' });
     return out.html.split(SLOT);
   });
   return compiled;
 }
-
-const escapeHtml = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 export async function renderConfirmationMail(to: string, confirmUrl: string): Promise<OutgoingMail> {
   const html = (await compileTemplate()).join(escapeHtml(confirmUrl));
@@ -49,8 +47,12 @@ export async function renderConfirmationMail(to: string, confirmUrl: string): Pr
   return { to, subject: CONFIRM_SUBJECT, html, text };
 }
 
+/** Any pino-like logger: the app's, or a request's child. */
+export type LineLogger = Pick<Logger, 'info' | 'error'>;
+
 export interface ConfirmationQueue {
-  enqueue(target: { subscriberId: string; email: string }): void;
+  /** `log`: the request's logger, so the outcome line carries its request id. */
+  enqueue(target: { subscriberId: string; email: string; log?: LineLogger }): void;
   /** Resolves when every confirmation enqueued so far has been sent or has failed. */
   drain(): Promise<void>;
 }
@@ -60,13 +62,13 @@ export function createConfirmationSender(opts: LinkSigner & { mailer: Mailer; lo
   // Compile at start-up rather than on the first subscriber's request.
   compileTemplate().catch((err) => opts.log.error({ err }, 'confirm.mjml does not compile'));
   return {
-    enqueue({ subscriberId, email }) {
+    enqueue({ subscriberId, email, log = opts.log }) {
       const link = subscriberLink(opts, 'confirm', subscriberId, opts.now?.() ?? new Date());
       const job = renderConfirmationMail(email, link)
         .then((mail) => opts.mailer.send(mail))
         .then(
-          () => opts.log.info({ subscriberId }, 'confirmation sent'),
-          (err) => opts.log.error({ err, subscriberId }, 'confirmation not sent'),
+          () => log.info({ subscriberId }, 'confirmation sent'),
+          (err) => log.error({ err, subscriberId }, 'confirmation not sent'),
         )
         .finally(() => inFlight.delete(job));
       inFlight.add(job);
