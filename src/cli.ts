@@ -13,6 +13,9 @@ import { registerStart } from './cli/start.ts';
 import { registerDigest } from './cli/digest.ts';
 import { registerSend } from './cli/send.ts';
 import { registerWorker } from './cli/worker.ts';
+import { registerStats } from './cli/stats.ts';
+import { registerSubscribers } from './cli/subscribers.ts';
+import { registerDeliveries } from './cli/deliveries.ts';
 
 export function buildProgram(): Command {
   const program = new Command('paperboy')
@@ -28,6 +31,9 @@ export function buildProgram(): Command {
   registerDigest(program);
   registerWorker(program);
   registerSend(program);
+  registerStats(program);
+  registerSubscribers(program);
+  registerDeliveries(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -2,7 +2,8 @@
  * Putting failed deliveries back in the queue. A failed row returns to
  * `queued` with its attempts reset, keeping its id (so its Message-ID) and
  * its chosen papers; whoever dispatches it next claims it the usual way, so a
- * resend racing the planner's stalled-finder still sends once.
+ * resend racing the planner's stalled-finder still sends once. Only deliveries
+ * of active subscribers go back: the send would skip anyone else.
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
@@ -13,16 +14,21 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function requeueFailedDelivery(db: Db, id: string, now: Date): Promise<void> {
   if (!UUID.test(id)) throw new AdminError(400, 'bad_request', 'a delivery id is a UUID');
-  const rows = await queryRows<{ status: string; requeued: boolean }>(
+  const rows = await queryRows<{ status: string; subscriber: string; requeued: boolean }>(
     db,
     sql`WITH up AS (
-      UPDATE deliveries SET status = 'queued', attempts = 0, reason = NULL, lease_until = NULL, updated_at = ${now.toISOString()}::timestamptz
-      WHERE id = ${id} AND status = 'failed' RETURNING id)
-    SELECT d.status, up.id IS NOT NULL AS requeued FROM deliveries d LEFT JOIN up ON true WHERE d.id = ${id}`,
+      UPDATE deliveries d SET status = 'queued', attempts = 0, reason = NULL, lease_until = NULL, updated_at = ${now.toISOString()}::timestamptz
+      FROM subscribers s
+      WHERE d.id = ${id} AND d.status = 'failed' AND s.id = d.subscriber_id AND s.status = 'active' RETURNING d.id)
+    SELECT d.status, s.status AS subscriber, up.id IS NOT NULL AS requeued
+    FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id LEFT JOIN up ON true WHERE d.id = ${id}`,
   );
   const row = rows[0];
   if (!row) throw new AdminError(404, 'not_found', 'no delivery with this id');
-  if (!row.requeued) throw new AdminError(409, 'conflict', `only failed deliveries can be resent; this one is ${row.status}`);
+  if (row.requeued) return;
+  if (row.status !== 'failed') throw new AdminError(409, 'conflict', `only failed deliveries can be resent; this one is ${row.status}`);
+  // A hard bounce usually suppressed the address; sending again needs the operator's decision first.
+  throw new AdminError(409, 'conflict', `the subscriber is ${row.subscriber}; reactivate them first`);
 }
 
 /** Failed deliveries of a period whose subscriber is still active, back to queued. */

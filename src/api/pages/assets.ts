@@ -54,6 +54,7 @@ main.wide { max-width: 64rem; }
 progress { width: 100%; height: 1rem; }
 .inline { display: flex; gap: .5rem; } .inline input { flex: 1; }
 .scroll { overflow-x: auto; }
+.find + .card, .find + p { margin-top: .75rem; }
 table { border-collapse: collapse; width: 100%; background: var(--card); font-size: .9rem; }
 th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 td form { margin: 0; } td button { padding: .25rem .7rem; }
