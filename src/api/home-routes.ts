@@ -38,7 +38,7 @@ export function registerHomeRoutes(app: FastifyInstance, limiter: onRequestHookH
       return reply.code(400).type('text/html; charset=utf-8').send(page);
     }
     const { email, ...prefs } = parsed.data;
-    await subscribe(app.subscribers, { email, preferences: withDefaults(prefs) }, 'page');
+    await subscribe(app.subscribers, { email, preferences: withDefaults(prefs) }, 'page', req.log);
     return reply.type('text/html; charset=utf-8').send(checkInboxPage());
   });
 }

@@ -30,7 +30,7 @@ export const subscriptionRoutes: FastifyPluginAsyncZod<{ limiter: onRequestHookH
     },
     async (req, reply) => {
       const { email, ...prefs } = req.body;
-      await subscribe(app.subscribers, { email, preferences: withDefaults(prefs) }, 'api');
+      await subscribe(app.subscribers, { email, preferences: withDefaults(prefs) }, 'api', req.log);
       // A pre-serialised string is sent as is (the 202 schema above documents it).
       return reply.code(202).type('application/json; charset=utf-8').send(ACCEPTED_JSON as never);
     },

@@ -27,6 +27,7 @@ const backoff = (base: number, attempt: number) => base * 2 ** attempt * (0.75 +
 export async function runBatchesInline(ctx: JobContext, plan: PlanResult, signal?: AbortSignal): Promise<RunTotals> {
   const caches = cachesForRuns(ctx)(plan.runId);
   const runLog = ctx.log.child({ job: 'send', runId: plan.runId });
+  let log = runLog;
   const totals: RunTotals = { sent: 0, skipped: 0, failed: 0 };
   const add = (o: BatchOutcome) => {
     totals.sent += o.sent;
@@ -34,7 +35,7 @@ export async function runBatchesInline(ctx: JobContext, plan: PlanResult, signal
     totals.failed += o.failed;
   };
   for (const batch of plan.batches) {
-    const log = runLog.child({ jobId: `${plan.runId}.${batch[0]}` });
+    log = runLog.child({ jobId: `${plan.runId}.${batch[0]}` });
     const deps = { db: ctx.db, log, mailer: ctx.mailer, config: ctx.config, now: ctx.now, metrics: ctx.metrics?.send, ...caches };
     for (let attempt = 0; !signal?.aborted; ) {
       const outcome = await sendBatch(deps, batch);
@@ -51,7 +52,8 @@ export async function runBatchesInline(ctx: JobContext, plan: PlanResult, signal
   if (plan.batches.length && !signal?.aborted) {
     const { runId, startedAt = ctx.now(), batches } = plan;
     await recordSendRun(ctx.db, { runId, startedAt, planned: plan.planned.length, resumed: plan.resumed.length, batches: batches.length, ...totals }, ctx.now());
-    runLog.info({ ...totals }, 'send run finished');
+    // As with BullMQ, the batch that ends the run says so.
+    log.info({ ...totals }, 'send run finished');
   }
   return totals;
 }

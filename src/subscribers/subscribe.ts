@@ -15,6 +15,7 @@
  */
 import { queryPrepared, type PreparedStatement } from '../db/prepared.ts';
 import type { AuditVia } from '../db/schema.ts';
+import type { LineLogger } from './confirm-mail.ts';
 import type { SubscriberDeps } from './deps.ts';
 import type { Preferences } from './preferences.ts';
 
@@ -73,6 +74,8 @@ export async function subscribe(
   deps: SubscriberDeps,
   input: { email: string; preferences: Preferences },
   via: AuditVia,
+  /** The request's logger: the confirmation's log line then carries the request id. */
+  log?: LineLogger,
 ): Promise<SubscribeResult> {
   const at = deps.now().toISOString();
   const p = input.preferences;
@@ -81,6 +84,6 @@ export async function subscribe(
   ]);
   const row = rows[0];
   if (!row) return { subscriberId: null, confirmationSent: false };
-  if (row.send) deps.confirmations.enqueue({ subscriberId: row.id, email: row.email });
+  if (row.send) deps.confirmations.enqueue({ subscriberId: row.id, email: row.email, log });
   return { subscriberId: row.id, confirmationSent: row.send };
 }

@@ -16,6 +16,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { deliveries, runs, subscribers } from '../../src/db/schema.ts';
 import { startWorkers, type Workers } from '../../src/jobs/bullmq-workers.ts';
 import type { JobContext } from '../../src/jobs/context.ts';
+import { startInlineJobs } from '../../src/jobs/inline-runner.ts';
 import { planJob } from '../../src/jobs/processors.ts';
 import { runBatchesInline } from '../../src/jobs/send-run.ts';
 import { openRunTally, recordSendRun, tallyBatch } from '../../src/jobs/send-runs.ts';
@@ -217,6 +218,20 @@ describe('GET /metrics', () => {
     expect((await sendRuns()).filter((r) => r.stats.runId === plan.runId)).toHaveLength(1);
   });
 
+  it('names the job on every line of an in-process pass', async () => {
+    const inline = startInlineJobs(ctx, { schedule: false });
+    const from = lines.length;
+    const pass = await inline.sendPass('2025-12-18');
+    await inline.stop();
+    expect(pass.planned).toBeGreaterThan(0);
+    const mine = lines.slice(from);
+    const planned = mine.find((l) => l.msg === 'deliveries planned')!;
+    expect(planned).toMatchObject({ job: 'plan', jobId: expect.stringMatching(/^plan-/) });
+    const sendLines = mine.filter((l) => l.runId === planned.runId && l !== planned);
+    expect(sendLines.map((l) => l.msg)).toContain('send run finished');
+    for (const l of sendLines) expect(l).toMatchObject({ job: 'send', jobId: expect.stringMatching(/^\S+\.[0-9a-f-]{36}$/) });
+  });
+
   it('closes a BullMQ run once, even when a finished batch is counted again', async () => {
     const redis = new Redis(REDIS_URL);
     try {
@@ -275,5 +290,20 @@ describe('request logs', () => {
     const mine = lines.slice(from).filter((l) => l.reqId === 'req-7f3a');
     expect(mine.map((l) => l.msg)).toEqual(expect.arrayContaining(['incoming request', 'request completed']));
     expect(lines.slice(from).filter((l) => !l.job && l.reqId !== 'req-7f3a')).toEqual([]);
+  });
+
+  it('carry it on the confirmation sent after the answer, too', async () => {
+    const from = lines.length;
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/subscriptions',
+      headers: { 'x-request-id': 'req-c0ffee' },
+      payload: { email: 'newcomer@example.org', topics: ['llm'] },
+    });
+    expect(res.statusCode).toBe(202);
+    await app.subscribers.confirmations.drain();
+    const mine = lines.slice(from).filter((l) => !l.job);
+    expect(mine.map((l) => l.msg)).toEqual(expect.arrayContaining(['incoming request', 'request completed', 'confirmation sent']));
+    for (const l of mine) expect(l.reqId).toBe('req-c0ffee');
   });
 });
