@@ -4,7 +4,6 @@
  * own SMTP transport sends it), confirm, change topics, unsubscribe — and see
  * each state in the database.
  */
-import { createServer } from 'node:net';
 import { sql } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,16 +18,10 @@ import { launchBrowser } from '../helpers/browser.ts';
 import { makePaper } from '../helpers/papers.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
+import { freePort } from '../helpers/ports.ts';
 
 const SCREENSHOTS = process.env.SCREENSHOT_DIR; // set to look at the pages; never committed
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 let sink: SmtpSink;
 let database: TestDatabase & { drop(): Promise<void> };

@@ -7,22 +7,15 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, expect, it } from 'vitest';
+import { freePort } from '../helpers/ports.ts';
 
 let dataDir: string;
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 it('starts on PGlite with the demo papers, takes a subscription into the outbox, and exits 0 on SIGTERM', async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'paperboy-start-'));

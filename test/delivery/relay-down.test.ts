@@ -4,7 +4,6 @@
  * BullMQ alike.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
@@ -22,17 +21,11 @@ import { runIngest } from '../../src/papers/ingest-run.ts';
 import { fileSource } from '../../src/papers/sources/file-source.ts';
 import { createTestDatabase } from '../helpers/postgres.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
+import { freePort } from '../helpers/ports.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 const sinks: SmtpSink[] = [];
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 async function contextFor(port: number): Promise<JobContext> {
   const config = loadConfig({ DATABASE_URL: database.url, SECRET: 'r'.repeat(40), SMTP_URL: `smtp://127.0.0.1:${port}`, SEND_BATCH_SIZE: '3' });
