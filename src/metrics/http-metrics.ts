@@ -17,7 +17,8 @@ type AppInstance = FastifyInstance<RawServerDefault, IncomingMessage, ServerResp
 
 export function registerHttpMetrics(app: AppInstance, metrics: { registry: Registry; httpDuration: Histogram<'method' | 'route' | 'status_code'> }): void {
   const series = new Map<string, Series>();
-  app.addHook('onResponse', async (req, reply) => {
+  // Callback style: no promise per request.
+  app.addHook('onResponse', (req, reply, done) => {
     // Unmatched URLs (404s, scanners) share one label value.
     const route = req.routeOptions.url ?? 'unmatched';
     const key = `${req.method} ${reply.statusCode} ${route}`;
@@ -27,6 +28,7 @@ export function registerHttpMetrics(app: AppInstance, metrics: { registry: Regis
       series.set(key, s);
     }
     s.observe(reply.elapsedTime / 1000);
+    done();
   });
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
     const text = await metrics.registry.metrics();
