@@ -17,7 +17,7 @@ let dataDir: string;
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
 
-it('starts on PGlite with the demo papers, takes a subscription into the outbox, and exits 0 on SIGTERM', async () => {
+it('starts on PGlite with the demo papers, takes a subscription into the outbox, and exits 0 on SIGTERM', { timeout: 120_000 }, async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'paperboy-start-'));
   const port = await freePort();
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', PLAN_CRON: '* * * * * *' };

@@ -5,10 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/client.ts';
 
 export const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-export const TEMPLATE_DB = 'paperboy_test_template';
 
 export function urlFor(dbName: string): string {
   const u = new URL(ADMIN_URL);
@@ -34,7 +34,7 @@ export interface TestDatabase extends Database {
 /** A fresh, migrated database for one test file. Call `drop()` in afterAll. */
 export async function createTestDatabase(): Promise<TestDatabase & { drop(): Promise<void> }> {
   const name = `paperboy_t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
+  await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDb')}`);
   const url = urlFor(name);
   const database = await openDatabase({ url, poolSize: 10 });
   return {
