@@ -77,6 +77,13 @@ describe('the embedded default on loopback', () => {
     expect((await app.inject({ url: '/api/admin/stats' })).json()).toHaveProperty('subscribers.active', 0);
   });
 
+  it('lets scripts on this machine in with any Bearer value (no CSRF: a cross-site page cannot add the header)', async () => {
+    const res = await app.inject({ method: 'POST', url: '/api/admin/periods/2025-12-16/rerun', headers: { authorization: 'Bearer x' } });
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toMatchObject({ planned: 0, dispatch: 'nothing' });
+    expect((await app.inject({ method: 'POST', url: '/api/admin/periods/2025-12-16/rerun' })).statusCode).toBe(403);
+  });
+
   it('is closed to other addresses and to anything that came through a proxy', async () => {
     expect((await app.inject({ url: '/admin', remoteAddress: '192.0.2.7' })).statusCode).toBe(404);
     expect((await app.inject({ url: '/admin', headers: { 'x-forwarded-for': '127.0.0.1' } })).statusCode).toBe(404);
