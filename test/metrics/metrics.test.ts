@@ -218,6 +218,18 @@ describe('GET /metrics', () => {
     expect((await sendRuns()).filter((r) => r.stats.runId === plan.runId)).toHaveLength(1);
   });
 
+  it('counts a day without papers as no_matching_papers', async () => {
+    const before = await scrape();
+    // Years after the seed papers: nothing in anyone's window.
+    const plan = await planJob(ctx, '2030-01-07');
+    const totals = await runBatchesInline(ctx, plan);
+    expect(plan.planned.length).toBeGreaterThan(0);
+    expect(totals).toEqual({ sent: 0, skipped: plan.planned.length, failed: 0 });
+    const text = await scrape();
+    const key = { reason: 'no_matching_papers' };
+    expect((value(text, 'paperboy_emails_skipped_total', key) ?? 0) - (value(before, 'paperboy_emails_skipped_total', key) ?? 0)).toBe(plan.planned.length);
+  });
+
   it('names the job on every line of an in-process pass', async () => {
     const inline = startInlineJobs(ctx, { schedule: false });
     const from = lines.length;
