@@ -23,6 +23,7 @@ export interface CountableQueue {
 }
 
 export const QUEUE_STATES = ['waiting', 'active', 'failed', 'delayed'] as const;
+const QUEUE_TIMEOUT_MS = 2_000;
 
 interface Snapshot {
   subscribers: Record<string, number>;
@@ -113,7 +114,12 @@ export function registerStateGauges(registry: Registry, deps: { db: Db; now: () 
       labelNames: ['queue', 'state'] as const,
       registers,
       async collect() {
-        const counts = await Promise.all(queues.map((q) => q.getJobCounts(...QUEUE_STATES)));
+        // Queue handles wait for Redis forever; a scrape must not. No answer: no samples this time.
+        this.reset();
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, QUEUE_TIMEOUT_MS)));
+        const counts = await Promise.race([Promise.all(queues.map((q) => q.getJobCounts(...QUEUE_STATES))), timeout]).finally(() => clearTimeout(timer));
+        if (!counts) return;
         queues.forEach((q, i) => {
           for (const state of QUEUE_STATES) this.set({ queue: q.name, state }, counts[i]![state] ?? 0);
         });
