@@ -117,7 +117,9 @@ export function registerStateGauges(registry: Registry, deps: { db: Db; now: () 
         // Queue handles wait for Redis forever; a scrape must not. No answer: no samples this time.
         this.reset();
         let timer: ReturnType<typeof setTimeout> | undefined;
-        const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, QUEUE_TIMEOUT_MS)));
+        const timeout = new Promise<undefined>((resolve) => {
+          timer = setTimeout(() => resolve(undefined), QUEUE_TIMEOUT_MS);
+        });
         const counts = await Promise.race([Promise.all(queues.map((q) => q.getJobCounts(...QUEUE_STATES))), timeout]).finally(() => clearTimeout(timer));
         if (!counts) return;
         queues.forEach((q, i) => {
