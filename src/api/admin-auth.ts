@@ -67,29 +67,38 @@ export const csrfFor = (req: FastifyRequest, session: AdminSession) => csrfToken
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export async function authorizeAdmin(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
-  const mode = adminOpen(req);
-  if (!mode) throw notFound(`no route for ${req.method} ${req.url.split('?')[0]}`);
-  const auth = req.headers.authorization;
-  if (auth !== undefined && /^bearer\s/i.test(auth)) {
-    const token = auth.replace(/^bearer\s+/i, '').trim();
-    const expected = req.server.deps.config.ADMIN_TOKEN;
-    if (expected && !tokenMatches(token, expected)) throw unauthorized('a valid Bearer ADMIN_TOKEN is required');
-    return undefined;
-  }
-  let session = currentSession(req);
-  if (!session && mode === 'loopback') session = startSession(req, reply);
-  if (!session) {
-    if (SAFE.has(req.method) && !req.url.startsWith('/api/')) {
-      return reply.redirect('/admin/login', 303);
+/**
+ * The admin preHandler. `csrf: false` is for the queue dashboard, whose own
+ * scripts make its API calls: they cannot carry our form token, and the
+ * session cookie is SameSite=Strict, so no other site can make them.
+ */
+export function adminAuthorizer(opts: { csrf: boolean }) {
+  return async function authorize(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    const mode = adminOpen(req);
+    if (!mode) throw notFound(`no route for ${req.method} ${req.url.split('?')[0]}`);
+    const auth = req.headers.authorization;
+    if (auth !== undefined && /^bearer\s/i.test(auth)) {
+      const token = auth.replace(/^bearer\s+/i, '').trim();
+      const expected = req.server.deps.config.ADMIN_TOKEN;
+      if (expected && !tokenMatches(token, expected)) throw unauthorized('a valid Bearer ADMIN_TOKEN is required');
+      return undefined;
     }
-    throw unauthorized('log in at /admin/login or send Authorization: Bearer ADMIN_TOKEN');
-  }
-  req.adminSession = session;
-  if (SAFE.has(req.method)) return undefined;
-  const body = req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
-  if (!csrfMatches(secretOf(req), session, body._csrf ?? req.headers['x-csrf-token'])) {
-    throw forbidden('missing or invalid CSRF token; reload the page and try again');
-  }
-  return undefined;
+    let session = currentSession(req);
+    if (!session && mode === 'loopback') session = startSession(req, reply);
+    if (!session) {
+      if (SAFE.has(req.method) && !req.url.startsWith('/api/')) {
+        return reply.redirect('/admin/login', 303);
+      }
+      throw unauthorized('log in at /admin/login or send Authorization: Bearer ADMIN_TOKEN');
+    }
+    req.adminSession = session;
+    if (SAFE.has(req.method) || !opts.csrf) return undefined;
+    const body = req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
+    if (!csrfMatches(secretOf(req), session, body._csrf ?? req.headers['x-csrf-token'])) {
+      throw forbidden('missing or invalid CSRF token; reload the page and try again');
+    }
+    return undefined;
+  };
 }
+
+export const authorizeAdmin = adminAuthorizer({ csrf: true });

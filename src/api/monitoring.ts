@@ -5,26 +5,14 @@
  * dashboard when the queues exist. app.ts calls this before any route, so
  * every route is timed.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FastifyInstance, FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
+import type { FastifyInstance, RawServerDefault } from 'fastify';
 import { createQueues, type Queues } from '../jobs/queues.ts';
 import { registerHttpMetrics } from '../metrics/http-metrics.ts';
 import { createMetrics, type Metrics } from '../metrics/registry.ts';
 import { registerStateGauges } from '../metrics/state-gauges.ts';
-import { unauthorized } from './errors.ts';
+import { adminAuthorizer } from './admin-auth.ts';
 import { queueDashboard } from './queue-dashboard.ts';
-
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
-/** `Authorization: Bearer TOKEN`, compared in constant time (hashes: equal lengths). */
-export function bearerAuthorize(token: string) {
-  const expected = digest(token);
-  return async (req: FastifyRequest, _reply: FastifyReply) => {
-    const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-    if (!m || !timingSafeEqual(digest(m[1]!), expected)) throw unauthorized('a valid admin token is required');
-  };
-}
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -53,6 +41,6 @@ export async function registerMonitoring(app: AppInstance, deps: { metrics?: Met
   registerHttpMetrics(app, metrics);
   // No ADMIN_TOKEN: no dashboard at all (404).
   if (queues.length && config.ADMIN_TOKEN) {
-    await queueDashboard(app, { queues, authorize: bearerAuthorize(config.ADMIN_TOKEN) });
+    await queueDashboard(app, { queues, authorize: adminAuthorizer({ csrf: false }) });
   }
 }

@@ -272,8 +272,14 @@ describe('GET /metrics', () => {
 });
 
 describe('the queue dashboard', () => {
-  it('asks for the admin token', async () => {
-    expect((await app.inject({ method: 'GET', url: '/admin/queues' })).statusCode).toBe(401);
+  it('asks for the admin token or an admin session', async () => {
+    const anonymous = await app.inject({ method: 'GET', url: '/admin/queues' });
+    expect(anonymous.statusCode).toBe(303);
+    expect(anonymous.headers.location).toBe('/admin/login');
+    // A browser logs in once; the session cookie then opens the dashboard.
+    const login = await app.inject({ method: 'POST', url: '/admin/login', payload: { token: TOKEN } });
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    expect((await app.inject({ method: 'GET', url: '/admin/queues', headers: { cookie } })).statusCode).toBe(200);
     expect((await app.inject({ method: 'GET', url: '/admin/queues/api/queues', headers: { authorization: 'Bearer wrong' } })).statusCode).toBe(401);
     const page = await app.inject({ method: 'GET', url: '/admin/queues', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(page.statusCode).toBe(200);
