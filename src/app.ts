@@ -19,14 +19,13 @@ import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import type { Mailer } from './mail/mailer.ts';
 import type { Logger } from './log.ts';
-import { AppError } from './api/errors.ts';
+import { AppError } from './errors.ts';
 import { registerMonitoring } from './api/monitoring.ts';
 import type { Queues } from './jobs/queues.ts';
 import type { Metrics } from './metrics/registry.ts';
 import { registerSubscriptions, type SubscriptionOptions } from './api/subscriptions.ts';
 import { webhookRoutes } from './api/webhook-routes.ts';
-import { SubscriberError } from './subscribers/errors.ts';
-import { AdminError } from './admin/errors.ts';
+import { digestRoutes } from './api/digest-routes.ts';
 import { adminPlugin } from './api/admin.ts';
 
 export interface AppDeps {
@@ -67,7 +66,7 @@ export async function buildApp(deps: AppDeps) {
   // `{ error, message, details? }`; anything else is logged with the request id
   // and answered with a bare 500, so internals never leak.
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    if (err instanceof AppError || err instanceof SubscriberError || err instanceof AdminError) {
+    if (err instanceof AppError) {
       return reply
         .code(err.statusCode)
         .send({ error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) });
@@ -110,7 +109,7 @@ export async function buildApp(deps: AppDeps) {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   await registerSubscriptions(app, { ...deps.subscriptions, mailer: deps.mailer, log: deps.log });
-  await app.register((await import('./api/digest-routes.ts')).digestRoutes);
+  await app.register(digestRoutes);
   await app.register(webhookRoutes);
   await app.register(adminPlugin);
 

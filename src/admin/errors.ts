@@ -3,14 +3,11 @@
  * code: the API's error handler answers it as `{ error, message }`, the pages
  * as an error page, the CLI as one line on stderr.
  */
-export class AdminError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: 'not_found' | 'conflict' | 'bad_request',
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
+import { AppError } from '../errors.ts';
+
+export class AdminError extends AppError {
+  constructor(statusCode: number, override readonly code: 'not_found' | 'conflict' | 'bad_request', message: string, details?: unknown) {
+    super(statusCode, code, message, details);
     this.name = 'AdminError';
   }
 }

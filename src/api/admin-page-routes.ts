@@ -12,7 +12,7 @@ import { actOnSubscriber, eraseSubscriberById, findSubscriberByEmail } from '../
 import { previewPapers } from '../papers/preview.ts';
 import type { AdminContext } from './admin.ts';
 import { authorizeAdmin, csrfFor } from './admin-auth.ts';
-import { AppError } from './errors.ts';
+import { AppError } from '../errors.ts';
 import { html } from './pages/html.ts';
 import { adminPage } from './pages/admin-page.ts';
 import { messagePage } from './pages/layout.ts';
@@ -23,7 +23,7 @@ export async function adminPageRoutes(app: FastifyInstance, { admin }: { admin: 
   const { db, config } = app.deps;
   app.addHook('preHandler', authorizeAdmin);
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    const known = err instanceof AppError || err instanceof AdminError;
+    const known = err instanceof AppError;
     const status = known ? err.statusCode : err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
     if (status >= 500) req.log.error({ err }, 'admin page failed');
     const message = status >= 500 ? 'Something went wrong; the log has the details.' : err.message;

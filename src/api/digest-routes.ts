@@ -13,7 +13,8 @@ import { createDigestRenderer, unpersonalised } from '../digest/render.ts';
 import { webDigestContent } from '../digest/web.ts';
 import { topicSlugs, type Topic } from '../papers/topics.ts';
 import { loadSecrets } from '../subscribers/secret.ts';
-import { AppError, badRequest, notFound } from './errors.ts';
+import { AppError } from '../errors.ts';
+import { badRequest, notFound } from './errors.ts';
 
 const day = z
   .string()

@@ -1,19 +1,5 @@
-/**
- * Small typed errors that domain code throws and the one Fastify error handler
- * maps to `{ error, message, details? }` with a 4xx. Anything else is a 5xx,
- * logged with the request id and shown to nobody.
- */
-export class AppError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.name = 'AppError';
-  }
-}
+/** Shorthands for the HTTP layer's own 4xx answers (see src/errors.ts). */
+import { AppError } from '../errors.ts';
 
 export const badRequest = (message: string, details?: unknown) => new AppError(400, 'bad_request', message, details);
 export const unauthorized = (message = 'missing or invalid credentials') => new AppError(401, 'unauthorized', message);

@@ -5,8 +5,7 @@
  */
 import multipart from '@fastify/multipart';
 import type { FastifyError, FastifyInstance, FastifyReply, onRequestHookHandler } from 'fastify';
-import { SubscriberError } from '../subscribers/errors.ts';
-import { AppError } from './errors.ts';
+import { AppError } from '../errors.ts';
 import { stylesheet, timezoneScript } from './pages/assets.ts';
 import { errorPage } from './pages/error-page.ts';
 import { registerHomeRoutes } from './home-routes.ts';
@@ -19,7 +18,7 @@ export async function pagesPlugin(app: FastifyInstance, opts: { limiter: onReque
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    const known = err instanceof SubscriberError || err instanceof AppError;
+    const known = err instanceof AppError;
     const status = known ? err.statusCode : err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status >= 500) req.log.error({ err }, 'page failed');
     const message = status >= 500 ? 'please try again in a moment' : err.message;

@@ -8,7 +8,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { Redis } from 'ioredis';
-import { AppError } from './errors.ts';
+import { AppError } from '../errors.ts';
 
 export interface SubscribeLimit {
   /** Requests per client IP per window. */

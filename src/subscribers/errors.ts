@@ -3,14 +3,11 @@
  * status and a stable code so the API's one error handler can answer it as
  * `{ error, message }`; the domain itself knows nothing of HTTP beyond that.
  */
-export class SubscriberError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: 'invalid_link' | 'link_expired' | 'link_no_longer_valid',
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
+import { AppError } from '../errors.ts';
+
+export class SubscriberError extends AppError {
+  constructor(statusCode: number, override readonly code: 'invalid_link' | 'link_expired' | 'link_no_longer_valid', message: string, details?: unknown) {
+    super(statusCode, code, message, details);
     this.name = 'SubscriberError';
   }
 }
