@@ -28,7 +28,7 @@ export interface ComposedMail {
   subject: string;
   paperIds: string[];
   /** The whole RFC 5322 message. */
-  raw: string;
+  raw: Buffer;
   /** The personalised HTML, for the outbox's browser-friendly copy. */
   html(): string;
 }

@@ -79,8 +79,20 @@ export interface BatchOutcome {
  */
 const FLUSH_EVERY = 20;
 
+// A batch is mostly subscribers of one zone and hour (the planner orders it
+// so), and time-zone arithmetic through Intl is not free: reuse the answer.
+const periods = new Map<string, DigestPeriod>();
+
 function periodOf(d: ClaimedDelivery): DigestPeriod {
-  return { ...periodAt(d.subscriber, d.scheduledFor), period: d.period, asOf: d.scheduledFor };
+  const { timezone, frequency, sendHour } = d.subscriber;
+  const key = `${timezone}|${frequency}|${sendHour}|${d.period}|${d.scheduledFor.getTime()}`;
+  let period = periods.get(key);
+  if (!period) {
+    if (periods.size > 10_000) periods.clear();
+    period = { ...periodAt(d.subscriber, d.scheduledFor), period: d.period, asOf: d.scheduledFor };
+    periods.set(key, period);
+  }
+  return period;
 }
 
 /**

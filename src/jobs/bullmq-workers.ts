@@ -118,7 +118,7 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
     },
     {
       ...base,
-      concurrency: opts.sendConcurrency ?? 2,
+      concurrency: opts.sendConcurrency ?? 4,
       // The global cap: BullMQ's limiter counts jobs across all workers, so a
       // cap of R emails/s is R/batch jobs per second.
       ...(config.SEND_RATE_PER_SEC > 0

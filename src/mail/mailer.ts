@@ -20,7 +20,7 @@ export interface OutgoingMail {
 export interface RawMail {
   to: string;
   messageId: string;
-  raw: string;
+  raw: Buffer;
   /** The HTML part, for transports that keep a browser-friendly copy (outbox). */
   html?: () => string;
 }

@@ -29,7 +29,8 @@ export interface MimeSpec {
 type Chunk = string | { slot: string; as: 'header' | 'qp' };
 
 export interface CompiledMime {
-  chunks: Chunk[];
+  /** Static parts as bytes (shared by every recipient), and the slots between them. */
+  chunks: (Buffer | Exclude<Chunk, string>)[];
   slots: string[];
 }
 
@@ -83,7 +84,9 @@ export function compileMime(spec: MimeSpec): CompiledMime {
     else merged.push(c);
   }
   const slots = [...new Set(merged.flatMap((c) => (typeof c === 'string' ? [] : [c.slot])))];
-  return { chunks: merged, slots };
+  // Encoded to bytes once: a message is then one Buffer.concat outside the JS
+  // heap, with no 60 KB string to build, flatten and encode per recipient.
+  return { chunks: merged.map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c)), slots };
 }
 
 export class MimeValueError extends Error {
@@ -91,22 +94,26 @@ export class MimeValueError extends Error {
 }
 
 /** The raw message for one recipient. Values are plain strings, encoded here. */
-export function renderMime(compiled: CompiledMime, values: Record<string, string>): string {
-  let out = '';
+export function renderMime(compiled: CompiledMime, values: Record<string, string>): Buffer {
+  const parts: Buffer[] = [];
+  let length = 0;
   for (const c of compiled.chunks) {
-    if (typeof c === 'string') {
-      out += c;
-      continue;
-    }
-    const value = values[c.slot];
-    if (value === undefined) throw new MimeValueError(`no value for slot ${c.slot}`);
-    if (c.as === 'header') {
-      // A CR or LF in a header value would let a value inject headers.
-      if (/[\r\n]/.test(value)) throw new MimeValueError(`line break in header value for ${c.slot}`);
-      out += headerValue(value);
+    let part: Buffer;
+    if (Buffer.isBuffer(c)) {
+      part = c;
     } else {
-      out += qp(value) + SOFT_BREAK;
+      const value = values[c.slot];
+      if (value === undefined) throw new MimeValueError(`no value for slot ${c.slot}`);
+      if (c.as === 'header') {
+        // A CR or LF in a header value would let a value inject headers.
+        if (/[\r\n]/.test(value)) throw new MimeValueError(`line break in header value for ${c.slot}`);
+        part = Buffer.from(headerValue(value), 'utf8');
+      } else {
+        part = Buffer.from(qp(value) + SOFT_BREAK, 'utf8');
+      }
     }
+    parts.push(part);
+    length += part.length;
   }
-  return out;
+  return Buffer.concat(parts, length);
 }

@@ -144,7 +144,7 @@ const worker = spawn(process.execPath, [...profile, 'src/bin.js', 'worker'], {
     INGEST_CRON: '0 0 1 1 *',
     LOG_LEVEL: 'warn',
     // The heap cap the README recommends for workers (and docker-compose.yml sets).
-    NODE_OPTIONS: '--max-old-space-size=192',
+    NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? '--max-old-space-size=256',
   },
   stdio: ['ignore', 'ignore', 'inherit'],
 });

@@ -35,7 +35,7 @@ describe('compileMime / renderMime', () => {
   });
 
   it('keeps every line within the MIME limits, text part first', () => {
-    const raw = renderMime(compiled, values);
+    const raw = renderMime(compiled, values).toString('utf8');
     const bodyLines = raw.split('\r\n\r\n').slice(1).join('\r\n\r\n').split('\r\n');
     for (const line of bodyLines) expect(line.length).toBeLessThanOrEqual(76);
     expect(raw.indexOf('text/plain')).toBeLessThan(raw.indexOf('text/html'));
