@@ -1,25 +1,13 @@
 /**
  * The `paperboy` command as a user runs it: a child process, real Postgres.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from './helpers/postgres.ts';
+import { runPaperboy } from './helpers/cli.ts';
 
-const exec = promisify(execFile);
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 
-async function paperboy(args: string[], env: Record<string, string> = {}) {
-  try {
-    const r = await exec('node', ['src/bin.js', ...args], {
-      env: { ...process.env, DATABASE_URL: database.url, SECRET: 's'.repeat(40), LOG_LEVEL: 'warn', ...env },
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const paperboy = (args: string[], env: Record<string, string> = {}) => runPaperboy(args, { DATABASE_URL: database.url, ...env });
 
 beforeAll(async () => {
   database = await createTestDatabase();

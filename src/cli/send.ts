@@ -31,7 +31,9 @@ export function registerSend(program: Command): void {
           const plan = await planJob(ctx, opts.date ?? new Date().toISOString().slice(0, 10));
           const ids = [...plan.planned, ...plan.resumed];
           if (!config.REDIS_URL) {
-            await runBatchesInline(ctx, plan);
+            const progress = ids.length ? createProgress(ids.length, 'deliveries') : null;
+            await runBatchesInline(ctx, plan, undefined, (settled) => progress?.increment(settled));
+            progress?.stop();
           } else {
             const queues = createQueues({ connection: { url: config.REDIS_URL, maxRetriesPerRequest: null }, prefix: config.REDIS_PREFIX });
             try {

@@ -24,7 +24,10 @@ export interface RunTotals {
 
 const backoff = (base: number, attempt: number) => base * 2 ** attempt * (0.75 + Math.random() / 2);
 
-export async function runBatchesInline(ctx: JobContext, plan: PlanResult, signal?: AbortSignal): Promise<RunTotals> {
+/** Called after each try of a batch with the deliveries it settled (progress bars). */
+export type OnBatch = (settled: number) => void;
+
+export async function runBatchesInline(ctx: JobContext, plan: PlanResult, signal?: AbortSignal, onBatch?: OnBatch): Promise<RunTotals> {
   const caches = cachesForRuns(ctx)(plan.runId);
   const runLog = ctx.log.child({ job: 'send', runId: plan.runId });
   let log = runLog;
@@ -40,6 +43,7 @@ export async function runBatchesInline(ctx: JobContext, plan: PlanResult, signal
     for (let attempt = 0; !signal?.aborted; ) {
       const outcome = await sendBatch(deps, batch);
       add(outcome);
+      onBatch?.(outcome.sent + outcome.skipped + outcome.failed);
       if (outcome.relayDown) {
         log.warn('mail relay unavailable; waiting before trying again');
         await sleep(ctx.relayPauseMs ?? 30_000, undefined, { signal }).catch(() => {});

@@ -2,33 +2,22 @@
  * The admin commands as an operator runs them: child processes on a real
  * Postgres, mail to the outbox folder, sending in-process (no Redis).
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/rows.ts';
 import { runIngest } from '../../src/papers/ingest-run.ts';
 import { fileSource } from '../../src/papers/sources/file-source.ts';
 import { createTestDatabase } from '../helpers/postgres.ts';
+import { runPaperboy } from '../helpers/cli.ts';
 
-const exec = promisify(execFile);
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let dir: string;
 
-async function paperboy(args: string[]) {
-  try {
-    const r = await exec('node', ['src/bin.js', ...args], {
-      env: { ...process.env, DATABASE_URL: database.url, SECRET: 's'.repeat(40), DATA_DIR: dir, PUBLIC_URL: 'https://papers.example.org', LOG_LEVEL: 'warn' },
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const paperboy = (args: string[]) =>
+  runPaperboy(args, { DATABASE_URL: database.url, DATA_DIR: dir, PUBLIC_URL: 'https://papers.example.org' });
 
 const file = (name: string, text: string) => {
   const p = path.join(dir, name);

@@ -1,30 +1,19 @@
 /** `paperboy digest preview` as a user runs it: a child process on a real Postgres. */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscribers } from '../../src/db/schema.ts';
 import { upsertPapers } from '../../src/papers/ingest.ts';
 import { createTestDatabase } from '../helpers/postgres.ts';
 import { makePaper } from '../helpers/papers.ts';
+import { runPaperboy } from '../helpers/cli.ts';
 
-const exec = promisify(execFile);
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let dir: string;
 
-async function paperboy(args: string[]) {
-  try {
-    const r = await exec('node', ['src/bin.js', 'digest', 'preview', ...args], {
-      env: { ...process.env, DATABASE_URL: database.url, SECRET: 's'.repeat(40), PUBLIC_URL: 'https://papers.example.org', LOG_LEVEL: 'warn' },
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const paperboy = (args: string[]) =>
+  runPaperboy(['digest', 'preview', ...args], { DATABASE_URL: database.url, PUBLIC_URL: 'https://papers.example.org' });
 
 beforeAll(async () => {
   database = await createTestDatabase();

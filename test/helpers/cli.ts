@@ -1,0 +1,23 @@
+/** Runs the `paperboy` command as a user would: a child process, its exit code and output. */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runPaperboy(args: string[], env: Record<string, string>): Promise<CliResult> {
+  try {
+    const r = await exec(process.execPath, ['src/bin.js', ...args], {
+      env: { ...process.env, SECRET: 's'.repeat(40), LOG_LEVEL: 'warn', ...env },
+    });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
