@@ -22,7 +22,7 @@ ${papers.length ? paperList(papers) : html`<p class="meta">No papers yet. Run <c
 function paperList(papers: PaperPreview['papers']): SafeHtml {
   return html`<ol class="papers">${papers.map(
     (p) => html`<li><a href="https://huggingface.co/papers/${encodeURIComponent(p.id)}">${p.title}</a>
-<div class="meta">▲ ${p.upvotes} · ${p.organizationFullname ?? p.organizationName ?? authors(p.authors)}</div></li>`,
+<div class="meta">${[`▲ ${p.upvotes}`, p.organizationFullname ?? p.organizationName ?? authors(p.authors)].filter(Boolean).join(' · ')}</div></li>`,
   )}</ol>`;
 }
 
