@@ -11,7 +11,6 @@
  * peak RSS < 300 MB.
  *   npx tsx test/bench/send.bench.ts   (or: npm run bench -- send)
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -25,6 +24,7 @@ import { upsertPapers } from '../../src/papers/ingest.ts';
 import { parseEntries } from '../../src/papers/paper.ts';
 import { topicSlugs } from '../../src/papers/topics.ts';
 import { startSmtpSink } from '../helpers/smtp-sink.ts';
+import { spawnWorker } from '../helpers/worker-process.ts';
 import { createBenchDatabase, fmt, machineLine } from './bench-db.ts';
 
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
@@ -130,24 +130,18 @@ const profile = [
   ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
   ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
 ];
-const worker = spawn(process.execPath, [...profile, 'src/bin.js', 'worker'], {
-  env: {
-    ...process.env,
+const worker = spawnWorker(
+  {
     DATABASE_URL: database.url,
-    REDIS_URL: 'redis://127.0.0.1:6379',
     REDIS_PREFIX: prefix,
     SMTP_URL: sink.url,
-    SECRET: 'w'.repeat(40),
     MAIL_FROM: 'paperboy <digest@bench.example.org>',
     PUBLIC_URL: 'https://papers.example.org',
-    PLAN_CRON: '0 0 1 1 *',
-    INGEST_CRON: '0 0 1 1 *',
-    LOG_LEVEL: 'warn',
     // The heap cap the README recommends for workers (and docker-compose.yml sets).
     NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? '--max-old-space-size=256',
   },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+  { nodeArgs: profile },
+);
 const peakRss = () => {
   try {
     const kb = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))?.[1];

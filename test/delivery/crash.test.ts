@@ -6,7 +6,7 @@
  * message received twice can only be the resend of one killed between the
  * relay's 250 and the commit, and then it carries the same Message-ID.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
@@ -17,6 +17,7 @@ import { upsertPapers } from '../../src/papers/ingest.ts';
 import { fileSource } from '../../src/papers/sources/file-source.ts';
 import { createTestDatabase } from '../helpers/postgres.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
+import { spawnWorker } from '../helpers/worker-process.ts';
 
 const SUBSCRIBERS = 5000;
 const KILLS = 3;
@@ -26,24 +27,16 @@ let sink: SmtpSink;
 let worker: ChildProcess | undefined;
 
 function startWorker(): ChildProcess {
-  return spawn(process.execPath, ['src/bin.js', 'worker'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: database.url,
-      REDIS_URL: 'redis://127.0.0.1:6379',
-      REDIS_PREFIX: prefix,
-      SMTP_URL: sink.url,
-      SECRET: 'c'.repeat(40),
-      MAIL_FROM: 'paperboy <digest@crash.example.org>',
-      SEND_LEASE_SECONDS: '10',
-      SEND_BATCH_SIZE: '50',
-      SEND_CONCURRENCY: '10',
-      // The planner ticks every 2 s here, so deliveries stranded by a kill are resumed quickly.
-      PLAN_CRON: '*/2 * * * * *',
-      HF_API_URL: 'http://127.0.0.1:1',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  return spawnWorker({
+    DATABASE_URL: database.url,
+    REDIS_PREFIX: prefix,
+    SMTP_URL: sink.url,
+    MAIL_FROM: 'paperboy <digest@crash.example.org>',
+    SEND_LEASE_SECONDS: '10',
+    SEND_BATCH_SIZE: '50',
+    SEND_CONCURRENCY: '10',
+    // The planner ticks every 2 s here, so deliveries stranded by a kill are resumed quickly.
+    PLAN_CRON: '*/2 * * * * *',
   });
 }
 

@@ -4,7 +4,7 @@
  * its counters move when it sends. Its stdout is JSON (not a terminal) at
  * LOG_LEVEL, and every line of a job names the job.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,6 +17,7 @@ import { runIngest } from '../../src/papers/ingest-run.ts';
 import { fileSource } from '../../src/papers/sources/file-source.ts';
 import { createTestDatabase } from '../helpers/postgres.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
+import { spawnWorker } from '../helpers/worker-process.ts';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const prefix = `pbworkermetrics-${randomUUID().slice(0, 8)}`;
@@ -55,24 +56,19 @@ beforeAll(async () => {
   [database, sink, port] = await Promise.all([createTestDatabase(), startSmtpSink(), freePort()]);
   await runIngest({ db: database.db, source: fileSource('seeds/papers.json'), days: [undefined] });
   queues = createQueues({ connection: { url: REDIS_URL, maxRetriesPerRequest: null }, prefix });
-  worker = spawn(process.execPath, ['src/bin.js', 'worker'], {
-    env: {
-      ...process.env,
+  worker = spawnWorker(
+    {
       DATABASE_URL: database.url,
       REDIS_URL,
       REDIS_PREFIX: prefix,
       SMTP_URL: sink.url,
-      SECRET: 'w'.repeat(40),
       METRICS_PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
-      // Nothing scheduled during the test: the plan job is added by hand.
-      INGEST_CRON: '0 0 1 1 *',
-      PLAN_CRON: '0 0 1 1 *',
-      HF_API_URL: 'http://127.0.0.1:1',
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+    { stdout: 'pipe' },
+  );
+
   let rest = '';
   worker.stdout!.on('data', (chunk: Buffer) => {
     const parts = (rest + chunk.toString()).split('\n');
