@@ -9,6 +9,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/rows.ts';
 import { AdminError } from './errors.ts';
+import { isoWeek } from '../digest/period.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -60,15 +61,7 @@ export function periodStartDay(period: string): string {
     const jan4 = Date.UTC(year, 0, 4);
     const monday = jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * 86_400_000 + (w - 1) * 7 * 86_400_000;
     const iso = new Date(monday).toISOString().slice(0, 10);
-    if (w >= 1 && w <= 53 && isoWeekOf(monday) === period) return iso;
+    if (w >= 1 && w <= 53 && isoWeek(iso) === period) return iso;
   }
   throw new AdminError(400, 'bad_request', 'a period is a date (YYYY-MM-DD) or an ISO week (YYYY-Www)');
-}
-
-function isoWeekOf(t: number): string {
-  const d = new Date(t);
-  const thursday = new Date(t + (3 - ((d.getUTCDay() + 6) % 7)) * 86_400_000);
-  const year = thursday.getUTCFullYear();
-  const week = Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / (7 * 86_400_000)) + 1;
-  return `${year}-W${String(week).padStart(2, '0')}`;
 }

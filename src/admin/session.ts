@@ -5,7 +5,7 @@
  * forms is an HMAC of the session id: a page can only carry it if it was served
  * to that session, and a cross-site form cannot read it.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const SESSION_COOKIE = 'paperboy_admin';
 export const SESSION_TTL_SECONDS = 12 * 3600;
@@ -26,11 +26,6 @@ function sameString(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** Constant-time comparison of a presented token with the configured one (hashing hides the length). */
-export function tokenMatches(given: string, expected: string): boolean {
-  const h = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(h(given), h(expected)) && given.length === expected.length;
-}
 
 export function createSession(secret: string, adminToken: string | undefined, now: Date): { session: AdminSession; cookie: string } {
   const id = randomBytes(18).toString('base64url');

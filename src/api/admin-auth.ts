@@ -14,7 +14,8 @@
  *   `x-csrf-token` header), else 403.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { createSession, csrfMatches, csrfToken, SESSION_COOKIE, SESSION_TTL_SECONDS, tokenMatches, verifySession, type AdminSession } from '../admin/session.ts';
+import { createSession, csrfMatches, csrfToken, SESSION_COOKIE, SESSION_TTL_SECONDS, verifySession, type AdminSession } from '../admin/session.ts';
+import { sameSecret } from '../secret-compare.ts';
 import { forbidden, notFound, unauthorized } from './errors.ts';
 
 declare module 'fastify' {
@@ -80,7 +81,7 @@ export function adminAuthorizer(opts: { csrf: boolean }) {
     if (auth !== undefined && /^bearer\s/i.test(auth)) {
       const token = auth.replace(/^bearer\s+/i, '').trim();
       const expected = req.server.deps.config.ADMIN_TOKEN;
-      if (expected && !tokenMatches(token, expected)) throw unauthorized('a valid Bearer ADMIN_TOKEN is required');
+      if (expected && !sameSecret(token, expected)) throw unauthorized('a valid Bearer ADMIN_TOKEN is required');
       return undefined;
     }
     let session = currentSession(req);

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { tokenMatches } from '../admin/session.ts';
+import { sameSecret } from '../secret-compare.ts';
 import { adminOpen, authorizeAdmin, sessionCookie, startSession } from './admin-auth.ts';
 import { notFound } from './errors.ts';
 import { loginPage } from './pages/admin-page.ts';
@@ -29,7 +29,7 @@ export async function adminLoginRoutes(app: FastifyInstance): Promise<void> {
     if (mode === 'loopback') return reply.redirect('/admin', 303);
     const parsed = loginForm.safeParse(req.body ?? {});
     const expected = app.deps.config.ADMIN_TOKEN!;
-    if (!parsed.success || !tokenMatches(parsed.data.token, expected)) {
+    if (!parsed.success || !sameSecret(parsed.data.token, expected)) {
       req.log.warn('admin login refused');
       return reply.code(401).type(html).send(loginPage('That is not the admin token.'));
     }

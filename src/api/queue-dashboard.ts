@@ -1,8 +1,8 @@
 /**
  * The BullMQ dashboard (bull-board) at /admin/queues, for a process that has
  * the queues (REDIS_URL set). Access is whatever `authorize` decides: it runs
- * before every dashboard route, page, API and static file alike. app.ts passes
- * a Bearer ADMIN_TOKEN check; a session check can take its place unchanged.
+ * before every dashboard route, page, API and static file alike: monitoring.ts
+ * passes the admin check (session cookie or Bearer ADMIN_TOKEN).
  */
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';

@@ -6,10 +6,10 @@
  * anyone. An unknown address answers 202 like a known one: the relay learns
  * nothing about who is subscribed.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { recordBounce } from '../delivery/bounces.ts';
+import { sameSecret } from '../secret-compare.ts';
 import { notFound, unauthorized } from './errors.ts';
 
 const body = z.strictObject({
@@ -18,12 +18,6 @@ const body = z.strictObject({
   /** Free text from the relay (diagnostic code etc.), kept in the audit trail. */
   reason: z.string().max(500).optional(),
 });
-
-function sameToken(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
@@ -40,7 +34,7 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
       const { config, db } = app.deps;
       if (!config.WEBHOOK_TOKEN) throw notFound(`no route for POST /webhooks/bounce`);
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-      if (!token || !sameToken(token, config.WEBHOOK_TOKEN)) throw unauthorized('a valid Bearer WEBHOOK_TOKEN is required');
+      if (!token || !sameSecret(token, config.WEBHOOK_TOKEN)) throw unauthorized('a valid Bearer WEBHOOK_TOKEN is required');
       const result = await recordBounce(db, { email: req.body.email }, req.body.type, {
         limit: config.BOUNCE_LIMIT,
         via: 'bounce',

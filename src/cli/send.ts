@@ -14,7 +14,7 @@ import { runBatchesInline } from '../jobs/send-run.ts';
 import { createMailer } from '../mail/create-mailer.ts';
 import { loadSecrets } from '../subscribers/secret.ts';
 import { withContext } from './context.ts';
-import { parseDay } from './options.ts';
+import { parseDay, todayUtc } from './options.ts';
 import { createProgress } from './progress.ts';
 
 export function registerSend(program: Command): void {
@@ -28,7 +28,7 @@ export function registerSend(program: Command): void {
         const mailer = createMailer(config);
         const ctx: JobContext = { config, db: database.db, log, mailer, secrets: loadSecrets(config), now: () => new Date() };
         try {
-          const plan = await planJob(ctx, opts.date ?? new Date().toISOString().slice(0, 10));
+          const plan = await planJob(ctx, opts.date ?? todayUtc());
           const ids = [...plan.planned, ...plan.resumed];
           if (!config.REDIS_URL) {
             const progress = ids.length ? createProgress(ids.length, 'deliveries') : null;

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { periodStartDay } from '../../src/admin/deliveries.ts';
 import { subscribers } from '../../src/db/schema.ts';
 import { queryRows } from '../../src/db/rows.ts';
 import type { Mailer } from '../../src/mail/mailer.ts';
@@ -164,5 +165,19 @@ describe('/admin in a browser', () => {
     expect(await page.locator('dd[data-status="unsubscribed"]').textContent()).toBe('1');
     await page.screenshot({ path: '/tmp/paperboy-admin.png', fullPage: true });
     await page.close();
+  });
+});
+
+describe('periodStartDay', () => {
+  it('starts a day at itself and an ISO week at its Monday, across year boundaries', () => {
+    expect(periodStartDay('2025-12-08')).toBe('2025-12-08');
+    expect(periodStartDay('2025-W50')).toBe('2025-12-08');
+    expect(periodStartDay('2026-W53')).toBe('2026-12-28');
+    expect(periodStartDay('2027-W01')).toBe('2027-01-04');
+    expect(periodStartDay('2025-W01')).toBe('2024-12-30');
+  });
+
+  it('refuses weeks a year does not have and dates that do not exist', () => {
+    for (const bad of ['2025-W53', '2025-W00', '2025-02-30', '2025-12', 'W50']) expect(() => periodStartDay(bad)).toThrow(/a period is a date/);
   });
 });
