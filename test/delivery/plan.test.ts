@@ -98,6 +98,20 @@ describe('planDeliveries', () => {
   });
 });
 
+describe('planner order', () => {
+  it('returns deliveries grouped by preference mix, so batches share caches', async () => {
+    const mixes = [['llm'], ['vision'], ['llm', 'rl']];
+    await addSubscribers(Array.from({ length: 30 }, (_, i) => ({ email: `m${i}@example.org`, sendHour: 0, topics: mixes[i % 3]! })));
+    const planned = await planDeliveries(database.db, { now: new Date('2025-12-08T12:00:00Z') });
+    const subs = new Map((await database.db.select().from(subscribers)).map((s) => [s.id, s.topics.join(',')]));
+    const sequence = planned.map((p) => subs.get(p.subscriberId));
+    // Each mix forms one run: the mix changes exactly twice along the list.
+    const changes = sequence.filter((m, i) => i > 0 && m !== sequence[i - 1]).length;
+    expect(planned).toHaveLength(30);
+    expect(changes).toBe(2);
+  });
+});
+
 describe('delivery claims', () => {
   it('lets exactly one of two concurrent claimers hold a row', async () => {
     await addSubscribers(Array.from({ length: 50 }, (_, i) => ({ email: `k${i}@example.org`, sendHour: 0 })));

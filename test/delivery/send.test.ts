@@ -8,9 +8,14 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { deliveries, subscribers } from '../../src/db/schema.ts';
+import { claimDeliveries, rememberSelections } from '../../src/delivery/deliveries.repo.ts';
+import { planDeliveries } from '../../src/delivery/plan.ts';
 import { countByStatus } from '../../src/delivery/progress.ts';
+import { sendBatch } from '../../src/delivery/send-batch.ts';
+import { periodOfDate } from '../../src/digest/period.ts';
+import { selectDigests } from '../../src/digest/select.ts';
 import { startWorkers, type Workers } from '../../src/jobs/bullmq-workers.ts';
-import type { JobContext } from '../../src/jobs/context.ts';
+import { cachesForRuns, type JobContext } from '../../src/jobs/context.ts';
 import { silentLogger } from '../../src/log.ts';
 import { createSmtpMailer } from '../../src/mail/smtp.ts';
 import { runIngest } from '../../src/papers/ingest-run.ts';
@@ -167,5 +172,32 @@ describe('sending digests through BullMQ and SMTP', () => {
     const later = await database.db.select().from(deliveries).where(eq(deliveries.subscriberId, gone!.id));
     expect(later).toHaveLength(1);
     expect(ok).toBeDefined();
+  });
+});
+
+describe('resuming a delivery after a crash', () => {
+  it('sends the papers chosen before the crash, in their order, with the same Message-ID', async () => {
+    const [s] = await addActive(['resumed@example.org']);
+    const [planned] = await planDeliveries(database.db, { now: new Date(), day: '2025-12-16' });
+    // A worker claimed it, chose its papers, and died before recording the send.
+    const claimedAt = new Date(Date.now() - 120_000);
+    await claimDeliveries(database.db, [planned!.id], claimedAt, 10);
+    const fresh = await selectDigests(database.db, [{ subscriber: { id: s!.id, topics: [], keywords: [] }, period: periodOfDate({ frequency: 'daily', timezone: 'UTC', sendHour: 7 }, '2025-12-16') }], ctx.config);
+    expect(fresh[0]!.kind).toBe('digest');
+    const chosenBefore = (fresh[0] as { papers: { id: string }[] }).papers.map((p) => p.id).slice(0, 3).reverse();
+    await rememberSelections(database.db, [{ id: planned!.id, paperIds: chosenBefore }]);
+
+    // Its lease has run out; the next batch resumes it.
+    const caches = cachesForRuns(ctx)('resume-test');
+    const outcome = await sendBatch({ db: database.db, log: silentLogger, mailer: ctx.mailer, config: ctx.config, now: () => new Date(), ...caches }, [planned!.id]);
+    expect(outcome).toMatchObject({ claimed: 1, sent: 1 });
+    const [row] = await database.db.select().from(deliveries).where(eq(deliveries.id, planned!.id));
+    expect(row).toMatchObject({ status: 'sent', paperIds: chosenBefore, attempts: 2 });
+    await arrived(1);
+    const mail = sink.messages.find((m) => m.to[0] === 'resumed@example.org')!;
+    expect(mail.parsed.messageId).toBe(`<digest.${planned!.id}@papers.example.org>`);
+    const order = chosenBefore.map((id) => mail.parsed.text!.indexOf(`https://huggingface.co/papers/${id}`));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 });
