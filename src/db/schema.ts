@@ -6,7 +6,6 @@
 import { sql } from 'drizzle-orm';
 import {
   bigserial,
-  customType,
   date,
   index,
   integer,
@@ -19,7 +18,6 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 
-const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 export const papers = pgTable(
@@ -45,15 +43,12 @@ export const papers = pgTable(
     projectPage: text('project_page'),
     thumbnail: text('thumbnail'),
     topics: text('topics').array().notNull().default(sql`'{}'::text[]`),
-    /** Phrase search over title, ai_keywords and abstract; built by papers/search.ts. */
-    search: tsvector('search').notNull(),
     firstSeenAt: ts('first_seen_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [
     index('papers_daily_at_idx').on(t.dailyAt),
     index('papers_topics_idx').using('gin', t.topics),
-    index('papers_search_idx').using('gin', t.search),
   ],
 );
 

@@ -4,11 +4,16 @@
  * matching a preference mix (topics OR keyword phrases), ranked by trending
  * score as of that moment, each with the topics and keywords it matched.
  *
- * Keywords are phrase matches in Postgres full-text search over the stored
- * `search` vector (title, ai_keywords, abstract; 'simple' config, so matching
- * is case-insensitive and words are not stemmed): "language model" matches
- * "Language Model" but not "model of language". Like the topic tagger, the
- * last word may take a plural s or es, so it matches "language models" too.
+ * Keywords are phrase matches in Postgres full-text search over title,
+ * ai_keywords and abstract ('simple' config, so matching is case-insensitive
+ * and words are not stemmed): "language model" matches "Language Model" but
+ * not "model of language". Like the topic tagger, the last word may take a
+ * plural s or es, so it matches "language models" too.
+ *
+ * The text is parsed here, at query time, and only for the papers inside the
+ * window (a few hundred: the daily_at index finds them), once per paper. A
+ * stored vector over every paper ever ingested made a backfill four times
+ * slower and was never what found the rows: the window was.
  */
 import { and, getTableColumns, gt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Frequency } from '../db/schema.ts';
@@ -37,7 +42,6 @@ export interface CandidateQuery extends PreferenceMix {
 }
 
 const {
-  search: _search,
   firstSeenAt: _firstSeenAt,
   updatedAt: _updatedAt,
   publishedAt: _publishedAt,
@@ -48,7 +52,7 @@ const {
 
 export type CandidateRow = Omit<
   typeof papers.$inferSelect,
-  'search' | 'firstSeenAt' | 'updatedAt' | 'publishedAt' | 'aiKeywords' | 'thumbnail'
+  'firstSeenAt' | 'updatedAt' | 'publishedAt' | 'aiKeywords' | 'thumbnail'
 > & { score: number; matchedTopics: Topic[]; matchedKeywords: string[] };
 
 /** Trims, collapses spaces and drops case-insensitive duplicates, keeping the first spelling. */
@@ -71,11 +75,20 @@ const textArray = (values: readonly string[]) => sql`${sql.param([...values])}::
 /** The tsquery for keyword column `k`: the phrase, or the phrase with a plural last word. */
 const phrase = sql.raw(`(phraseto_tsquery('simple', k) || phraseto_tsquery('simple', k || 's') || phraseto_tsquery('simple', k || 'es'))`);
 
+/**
+ * The paper's words as a tsvector, in a lateral subquery so Postgres parses
+ * each paper once however many keywords test it. OFFSET 0 keeps the planner
+ * from inlining the subquery, which would repeat the parse per reference.
+ */
+const searchDoc = sql`(SELECT to_tsvector('simple'::regconfig,
+  ${papers.title} || ' ' || array_to_string(${papers.aiKeywords}, ' ') || ' ' || ${papers.summary}) AS doc OFFSET 0) AS paper_text`;
+const doc = sql.raw('paper_text.doc');
+
 export async function queryCandidates(db: Db, q: CandidateQuery): Promise<CandidateRow[]> {
   const since = windowStart(q.asOf, q.windowDays);
   const topics = textArray(q.topics);
   const keywords = textArray(q.keywords);
-  const keywordHit = sql`EXISTS (SELECT 1 FROM unnest(${keywords}) AS k WHERE ${papers.search} @@ ${phrase})`;
+  const keywordHit = sql`EXISTS (SELECT 1 FROM unnest(${keywords}) AS k WHERE ${doc} @@ ${phrase})`;
   const filters: SQL[] = [gt(papers.dailyAt, since), lte(papers.dailyAt, q.asOf)];
   if (q.topics.length) {
     filters.push(q.keywords.length ? sql`(${papers.topics} && ${topics} OR ${keywordHit})` : sql`${papers.topics} && ${topics}`);
@@ -94,12 +107,15 @@ export async function queryCandidates(db: Db, q: CandidateQuery): Promise<Candid
       ...cardColumns,
       score: trendingScoreSql(q.asOf, q.gravity),
       matchedTopics: sql<Topic[]>`ARRAY(SELECT t FROM unnest(${papers.topics}) AS t WHERE t = ANY(${topics}))`,
-      matchedKeywords: sql<string[]>`ARRAY(SELECT k FROM unnest(${keywords}) WITH ORDINALITY AS kw(k, n)
-        WHERE ${papers.search} @@ ${phrase} ORDER BY n)`,
+      matchedKeywords: q.keywords.length
+        ? sql<string[]>`ARRAY(SELECT k FROM unnest(${keywords}) WITH ORDINALITY AS kw(k, n) WHERE ${doc} @@ ${phrase} ORDER BY n)`
+        : sql<string[]>`'{}'::text[]`,
     })
     .from(papers)
-    .where(and(...filters))
-    .orderBy(...trendingOrderSql(q.asOf, q.gravity));
+    .$dynamic();
+  // Mixes without keywords never parse a paper's text.
+  if (q.keywords.length) query.crossJoinLateral(searchDoc);
+  query.where(and(...filters)).orderBy(...trendingOrderSql(q.asOf, q.gravity));
   const rows = q.limit === undefined ? await query : await query.limit(q.limit);
   return rows as CandidateRow[];
 }

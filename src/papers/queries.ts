@@ -7,7 +7,7 @@ import { topicSlugs, type Topic } from './topics.ts';
 import { trendingOrderSql, trendingScoreSql } from './rank.ts';
 
 export type PaperRow = typeof papers.$inferSelect;
-export type RankedPaper = Omit<PaperRow, 'search'> & { score: number };
+export type RankedPaper = PaperRow & { score: number };
 
 export interface TopPapersQuery {
   now: Date;
@@ -18,14 +18,12 @@ export interface TopPapersQuery {
   topics?: readonly Topic[];
 }
 
-const { search: _search, ...paperColumns } = getTableColumns(papers);
-
 export async function topPapers(db: Db, q: TopPapersQuery): Promise<RankedPaper[]> {
   const since = new Date(q.now.getTime() - q.days * 86_400_000);
   const filters = [gt(papers.dailyAt, since), lte(papers.dailyAt, q.now)];
   if (q.topics?.length) filters.push(sql`${papers.topics} && ${sql.param([...q.topics])}::text[]`);
   return db
-    .select({ ...paperColumns, score: trendingScoreSql(q.now, q.gravity) })
+    .select({ ...getTableColumns(papers), score: trendingScoreSql(q.now, q.gravity) })
     .from(papers)
     .where(and(...filters))
     .orderBy(...trendingOrderSql(q.now, q.gravity))

@@ -6,8 +6,10 @@
  * So a title mention is enough, while an abstract needs two mentions: that keeps
  * a passing "compared with image baselines" from making a paper a vision paper.
  * Patterns are word-boundary aware, and short acronyms are case-sensitive, so
- * "RL" never matches inside "URL" and "CoT" never matches "cot".
+ * "RL" never matches inside "URL" and "CoT" never matches "cot" (the matching
+ * itself is in phrase-matcher.ts).
  */
+import { buildPhraseIndex, countMentions } from './phrase-matcher.ts';
 
 export const topicSlugs = [
   'llm',
@@ -120,73 +122,13 @@ export const topics: readonly TopicDefinition[] = [
   },
 ];
 
-/**
- * Matching works on words, not regular expressions: the text is split into
- * words once and every phrase is looked up by its first word. Ingest tags
- * every paper it sees, and one pass over an abstract's ~200 words is several
- * times cheaper than scanning it once per topic with a regex alternation.
- * Splitting on anything that is not a letter or digit also gives the word
- * boundaries for free: "URL" is one word, so it holds no "RL", and
- * "Quality-Efficiency" is two, so it holds "efficiency".
- */
-interface Phrase {
-  topic: number;
-  words: string[];
-}
-
-// Phrases are ASCII, so any other character may as well separate words.
-const WORD = /[A-Za-z0-9]+/g;
-const LOWER_WORD = /[a-z0-9]+/g;
-
-/** Phrases compare lower-cased (last word may be plural); acronyms compare exactly. */
-const phrasesByFirst = new Map<string, Phrase[]>();
-const acronymsByFirst = new Map<string, Phrase[]>();
-topics.forEach((t, topic) => {
-  const add = (index: Map<string, Phrase[]>, words: string[]) =>
-    index.set(words[0]!, [...(index.get(words[0]!) ?? []), { topic, words }]);
-  for (const p of t.phrases) add(phrasesByFirst, p.toLowerCase().match(LOWER_WORD)!);
-  for (const a of t.acronyms ?? []) add(acronymsByFirst, a.match(WORD)!);
-});
-// Longest first, so "large language model" is one mention, not also "language model".
-for (const index of [phrasesByFirst, acronymsByFirst]) {
-  for (const list of index.values()) list.sort((a, b) => b.words.length - a.words.length);
-}
-
-function matchesAt(p: Phrase, tokens: string[], i: number, plural: boolean): boolean {
-  const last = p.words.length - 1;
-  if (i + last >= tokens.length) return false;
-  for (let k = 0; k < last; k++) if (tokens[i + k] !== p.words[k]) return false;
-  const w = tokens[i + last]!;
-  const target = p.words[last]!;
-  return w === target || (plural && (w === `${target}s` || w === `${target}es`));
-}
-
-/** Adds `weight` to `score[topic]` for each mention of a topic in `tokens`. */
-function scan(tokens: string[], index: Map<string, Phrase[]>, plural: boolean, score: number[], weight: number): void {
-  const coveredUntil = new Array<number>(topics.length).fill(0);
-  const visit = (key: string, i: number) => {
-    const list = index.get(key);
-    if (!list) return;
-    for (const p of list) {
-      if (i < coveredUntil[p.topic]! || !matchesAt(p, tokens, i, plural)) continue;
-      score[p.topic]! += weight;
-      coveredUntil[p.topic] = i + p.words.length;
-    }
-  };
-  for (let i = 0; i < tokens.length; i++) {
-    const w = tokens[i]!;
-    visit(w, i);
-    if (plural && w.endsWith('s')) {
-      visit(w.slice(0, -1), i);
-      if (w.endsWith('es')) visit(w.slice(0, -2), i);
-    }
-  }
-}
-
-function countMentions(text: string, score: number[], weight: number): void {
-  scan(text.toLowerCase().match(LOWER_WORD) ?? [], phrasesByFirst, true, score, weight);
-  scan(text.match(WORD) ?? [], acronymsByFirst, false, score, weight);
-}
+const phraseIndex = buildPhraseIndex(
+  topics.flatMap((t, topic) => [
+    ...t.phrases.map((text) => ({ topic, text, exact: false })),
+    ...(t.acronyms ?? []).map((text) => ({ topic, text, exact: true })),
+  ]),
+  topics.length,
+);
 
 export interface TaggableText {
   title: string;
@@ -197,10 +139,10 @@ export interface TaggableText {
 /** Deterministic topics for a paper, in taxonomy order. */
 export function tagTopics(paper: TaggableText): Topic[] {
   const score = new Array<number>(topics.length).fill(0);
-  countMentions(paper.title, score, 2);
+  countMentions(phraseIndex, paper.title, score, 2);
   // Keywords are separate phrases: joined with a full stop so none runs into the next.
-  countMentions((paper.aiKeywords ?? []).join(' . '), score, 2);
-  countMentions(paper.summary, score, 1);
+  countMentions(phraseIndex, (paper.aiKeywords ?? []).join(' . '), score, 2);
+  countMentions(phraseIndex, paper.summary, score, 1);
   return topics.filter((_, i) => score[i]! >= 2).map((t) => t.slug);
 }
 

@@ -60,4 +60,26 @@ describe('tagTopics rules', () => {
   it('can give one paper several topics', () => {
     expect(tag('Speculative decoding for large language models').sort()).toEqual(['efficiency', 'llm']);
   });
+
+  it('takes a plural s or es on the last word of a phrase only', () => {
+    expect(tag('Agents that browse')).toContain('agents');
+    expect(tag('Mixtures of experts')).not.toContain('efficiency');
+    expect(tag('Sparse mixture of experts')).toContain('efficiency');
+    expect(tag('Two speculative decodings')).toContain('efficiency');
+    expect(tag('Patches', 'Processes and buses.')).toEqual([]);
+  });
+
+  it('matches acronyms exactly as written', () => {
+    expect(tag('Fine-tuning with LoRA')).toContain('efficiency');
+    expect(tag('Fine-tuning with lora')).not.toContain('efficiency');
+    expect(tag('Fine-tuning with LORA')).not.toContain('efficiency');
+    expect(tag('GPTs at work')).not.toContain('llm');
+  });
+
+  it('reads abstracts of any length to the end', () => {
+    const filler = 'word '.repeat(5000);
+    expect(tag('A study', `${filler} image and image`)).toContain('vision');
+    expect(tag('A study', `${filler} image`)).not.toContain('vision');
+  });
 });
+

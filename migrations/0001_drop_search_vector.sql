@@ -1,0 +1,2 @@
+DROP INDEX "papers_search_idx";--> statement-breakpoint
+ALTER TABLE "papers" DROP COLUMN "search";
