@@ -1,7 +1,8 @@
 /**
  * Per-client-IP limit on subscribing (the JSON endpoint and the form share one
  * budget). Counters live in Redis when REDIS_URL is set, so every API process
- * shares them; in memory otherwise. Only the subscribe routes opt in: link
+ * shares them (one round trip per event-loop turn: rate-limit-store.ts); in
+ * memory otherwise. Only the subscribe routes opt in: link
  * pages and the RFC 8058 one-click POST are never limited, since a mailbox
  * provider may send many unsubscribes from one address.
  */
@@ -9,6 +10,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.ts';
+import { batchedRedisStore } from './rate-limit-store.ts';
 
 export interface SubscribeLimit {
   /** Requests per client IP per window. */
@@ -24,7 +26,7 @@ export const defaultSubscribeLimit: SubscribeLimit = { max: 10, windowMs: 60_000
 export async function registerRateLimit(app: FastifyInstance, redis: Redis | undefined, limit: SubscribeLimit): Promise<onRequestHookHandler> {
   await app.register(rateLimit, {
     global: false,
-    ...(redis ? { redis, nameSpace: limit.nameSpace ?? 'paperboy:rate:' } : {}),
+    ...(redis ? { store: batchedRedisStore(redis, limit.nameSpace ?? 'paperboy:rate:') } : {}),
     // A Redis outage should not take subscribing down with it; /readyz reports it.
     skipOnError: true,
     // Headers only on a 429 (with retry-after): the common answer stays small.

@@ -5,7 +5,7 @@
  * open in a mail client) and `.html` (open in a browser).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createTransport } from 'nodemailer';
 import type { Mailer, OutgoingMail, RawMail, SentMail } from './mailer.ts';
@@ -25,20 +25,29 @@ export function createOutboxMailer(opts: OutboxOptions): Mailer {
       await ready;
       const info = await composer.sendMail(toMessageOptions(opts, mail));
       const base = path.join(opts.dir, fileStem(mail.to));
-      await Promise.all([writeFile(`${base}.eml`, info.message as Buffer), writeFile(`${base}.html`, mail.html)]);
+      await Promise.all([writeWhole(`${base}.eml`, info.message as Buffer), writeWhole(`${base}.html`, mail.html)]);
       return { messageId: info.messageId, response: `${base}.eml` };
     },
     async sendRaw(mail: RawMail): Promise<SentMail> {
       ready ??= mkdir(opts.dir, { recursive: true });
       await ready;
       const base = path.join(opts.dir, fileStem(mail.to));
-      await Promise.all([writeFile(`${base}.eml`, mail.raw), ...(mail.html ? [writeFile(`${base}.html`, mail.html())] : [])]);
+      await Promise.all([writeWhole(`${base}.eml`, mail.raw), ...(mail.html ? [writeWhole(`${base}.html`, mail.html())] : [])]);
       return { messageId: mail.messageId, response: `${base}.eml` };
     },
     async close() {
       composer.close();
     },
   };
+}
+
+/**
+ * Writes under a temporary name and renames, so whoever watches the folder (a
+ * person, a mail client, a test) never opens a message half written.
+ */
+async function writeWhole(file: string, data: string | Buffer): Promise<void> {
+  await writeFile(`${file}.part`, data);
+  await rename(`${file}.part`, file);
 }
 
 /** Sortable by time, readable by recipient, unique without coordination. */

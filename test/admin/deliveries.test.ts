@@ -101,6 +101,8 @@ describe('resend and rerun', () => {
     expect(rerun).toMatchObject({ planned: 1, requeued: 0 });
     rows = await settled(DAY);
     expect(rows.map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
+    // The sink reports from its own process, a moment after the relay accepted.
+    await sink.waitFor((m) => m.to.includes('late@example.org'));
     // Nobody got the day twice.
     for (const e of ['ok@example.org', 'gone@example.org', 'late@example.org']) expect(to(e), e).toHaveLength(1);
     expect((await post('/api/admin/periods/2025-W99/rerun')).statusCode).toBe(400);

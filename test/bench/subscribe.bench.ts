@@ -16,6 +16,7 @@
  *   npm run bench -- subscribe
  */
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
@@ -37,19 +38,40 @@ interface Result {
   rps: number;
   /** CPU time this process (both servers) spent per request, in µs. */
   cpuUs: number;
+  /** CPU time Postgres' processes on this machine spent per request, in µs. */
+  pgUs: number;
   p50: number;
   p99: number;
   non2xx: number;
   errors: number;
 }
 
+/** User + system CPU of every local postgres process, from /proc (0 where there is none to read). */
+function postgresCpuMs(): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended between listing and reading.
+    }
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+
 async function load(url: string, body: string, seconds: number): Promise<Result> {
   const args = [AUTOCANNON, '-j', '-m', 'POST', '-H', 'content-type=application/json', '-b', body, '-I', '-c', String(CONNECTIONS), '-d', String(seconds), url];
   const cpu = process.cpuUsage();
+  const pg = postgresCpuMs();
   const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
   const used = process.cpuUsage(cpu);
+  const pgMs = postgresCpuMs() - pg;
   const r = JSON.parse(stdout);
-  return { rps: r.requests.average, cpuUs: (used.user + used.system) / r.requests.total, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts };
+  const pgUs = (pgMs * 1000) / r.requests.total;
+  return { rps: r.requests.average, cpuUs: (used.user + used.system) / r.requests.total, pgUs, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts };
 }
 
 const database = await createBenchDatabase(Number(process.env.BENCH_POOL ?? 10));
@@ -95,7 +117,7 @@ try {
   const base = await load(`${bareUrl}/bare`, bareBody, DURATION);
   await app.subscribers.confirmations.drain();
   const line = (name: string, r: Result) =>
-    console.log(`  ${name.padEnd(22)} ${fmt(r.rps).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  server CPU ${fmt(r.cpuUs)} µs/req  non-2xx ${r.non2xx}  errors ${r.errors}`);
+    console.log(`  ${name.padEnd(22)} ${fmt(r.rps).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  server CPU ${fmt(r.cpuUs)} µs/req  Postgres CPU ${fmt(r.pgUs)} µs/req  non-2xx ${r.non2xx}  errors ${r.errors}`);
   line('/api/subscriptions', real);
   line('bare INSERT route', base);
   const ratio = real.rps / base.rps;
