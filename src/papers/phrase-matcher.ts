@@ -98,7 +98,7 @@ function grow(): void {
 function read(s: string): void {
   text = s;
   count = 0;
-  let inWord = false, from = 0, h = 0, h1 = 0, h2 = 0, c1 = 0, c2 = 0, capital = 0;
+  let inWord = false, from = 0, h = 0, capital = 0;
   for (let i = 0; i <= s.length; i++) {
     let c = i < s.length ? s.charCodeAt(i) : 32;
     const upper = c - 65 >>> 0 < 26;
@@ -111,26 +111,27 @@ function read(s: string): void {
         inWord = true;
         from = i;
         h = FNV_OFFSET;
-        h1 = c1 = 0;
       }
-      // h2, h1: the hash before the last two and the last character; c2, c1: those characters.
-      h2 = h1;
-      h1 = h;
-      c2 = c1;
-      c1 = c;
       h = Math.imul(h ^ c, FNV_PRIME);
     } else if (inWord) {
       inWord = false;
       if (count === start.length) grow();
       const n = count++;
-      const length = i - from;
       start[n] = from;
       end[n] = i;
       lower[n] = h | 1;
-      lessS[n] = c1 === 115 && length > 1 ? h1 | 1 : 0;
-      lessEs[n] = c1 === 115 && c2 === 101 && length > 2 ? h2 | 1 : 0;
       hasCapital[n] = capital;
       capital = 0;
+      // A plural-looking word also gets the hashes without its "s" and "es";
+      // rehashing those few words is cheaper than tracking every character.
+      lessS[n] = lessEs[n] = 0;
+      if (i - from > 1 && (s.charCodeAt(i - 1) | 32) === 115) {
+        let g = FNV_OFFSET;
+        for (let k = from; k < i - 2; k++) g = Math.imul(g ^ (s.charCodeAt(k) | 32), FNV_PRIME);
+        const beforeS = s.charCodeAt(i - 2) | 32;
+        lessS[n] = Math.imul(g ^ beforeS, FNV_PRIME) | 1;
+        if (i - from > 2 && beforeS === 101) lessEs[n] = g | 1;
+      }
     }
   }
 }
@@ -179,10 +180,15 @@ export function countMentions(index: PhraseIndex, s: string, score: number[], we
   read(s);
   const phrasesUntil = index.phrasesUntil.fill(0);
   const acronymsUntil = index.acronymsUntil.fill(0);
+  const { phrases, acronyms } = index;
   for (let i = 0; i < count; i++) {
-    visit(index.phrases, lower[i]!, i, score, weight, phrasesUntil);
-    visit(index.phrases, lessS[i]!, i, score, weight, phrasesUntil);
-    visit(index.phrases, lessEs[i]!, i, score, weight, phrasesUntil);
-    if (hasCapital[i]) visit(index.acronyms, lower[i]!, i, score, weight, acronymsUntil);
+    const h = lower[i]!;
+    // Most words start nothing: one slot read each, no call.
+    if (phrases[h & SLOT_MASK] !== undefined) visit(phrases, h, i, score, weight, phrasesUntil);
+    if (lessS[i] !== 0) {
+      visit(phrases, lessS[i]!, i, score, weight, phrasesUntil);
+      if (lessEs[i] !== 0) visit(phrases, lessEs[i]!, i, score, weight, phrasesUntil);
+    }
+    if (hasCapital[i] && acronyms[h & SLOT_MASK] !== undefined) visit(acronyms, h, i, score, weight, acronymsUntil);
   }
 }
