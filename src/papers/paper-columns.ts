@@ -43,8 +43,7 @@ const time = (d: Date): string => d.toISOString();
 
 /** The papers table's columns an ingest writes, in parameter order. */
 export const paperColumns: readonly Column[] = [
-  // Ids are validated to [\w./-] on the way in: nothing to clean.
-  { name: 'id', type: 'text', encode: (p) => p.id },
+  { name: 'id', type: 'text', encode: (p) => text(p.id) },
   { name: 'title', type: 'text', encode: (p) => text(p.title) },
   { name: 'summary', type: 'text', encode: (p) => text(p.summary) },
   { name: 'ai_summary', type: 'text', encode: (p) => text(p.aiSummary) },

@@ -61,8 +61,8 @@ export function buildPhraseIndex(specs: readonly PhraseSpec[], topicCount: numbe
   for (const { topic, text, exact } of specs) {
     const words = (exact ? text : text.toLowerCase()).match(WORD);
     if (!words) throw new Error(`phrase "${text}" has no words`);
-    // Acronyms are only looked up for words with a capital letter.
-    if (exact && words[0] === words[0]!.toLowerCase()) throw new Error(`acronym "${text}" must start with a capital letter`);
+    // Acronyms are only looked up for words with a capital letter in them.
+    if (exact && words[0] === words[0]!.toLowerCase()) throw new Error(`acronym "${text}" must contain a capital letter`);
     const hashes = Int32Array.from(words.map(hashWord));
     const table = exact ? index.acronyms : index.phrases;
     const slot = hashes[0]! & SLOT_MASK;

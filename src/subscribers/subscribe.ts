@@ -13,9 +13,9 @@
  * The throttle (≤ 1 confirmation per 10 minutes, ≤ 5 per UTC day, per address)
  * is decided inside the same statement, so concurrent requests cannot both send.
  *
- * Requests that arrive in the same event-loop turn share one statement (and
- * one commit): on two cores, a subscriber's insert, audit row and commit are
- * cheaper in a batch of twenty than alone (BENCHMARKS.md).
+ * Requests that arrive in the same event-loop turn share one statement and
+ * one commit: under load, a statement and a commit per request cost Postgres
+ * several times the rest of a subscribe's work (BENCHMARKS.md).
  */
 import type { Db } from '../db/client.ts';
 import { queryPrepared, type PreparedStatement } from '../db/prepared.ts';
@@ -35,7 +35,7 @@ export interface SubscribeResult {
 }
 
 // One statement for a batch of addresses (see subscribeBatch below), each
-// row of `input` one request: $1 emails, $2 preferences as JSON, $3 request
+// row of `input` one request, numbered n in call order: $1 emails, $2 preferences as JSON, $3 request
 // times, $4 vias. Addresses in one batch are distinct (case-insensitively).
 // `old` locks the existing rows, so concurrent requests for one address take
 // turns and each sees the confirmation the previous one recorded. A row
