@@ -15,6 +15,8 @@ import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/rows.ts';
 import type { PaperInput } from './paper.ts';
 import { paperColumns, unpackColumns } from './paper-columns.ts';
+import { inlineTagger, startTagWorker } from './tag-pool.ts';
+import type { Topic } from './topics.ts';
 
 export const UPSERT_BATCH = 2000;
 
@@ -39,10 +41,10 @@ const conflictSql = sql.raw(`
        OR excluded.daily_at < p.daily_at
     RETURNING (xmax = 0) AS inserted`);
 
-async function upsertBatch(db: Db, batch: PaperInput[]): Promise<UpsertCounts> {
+async function upsertBatch(db: Db, batch: PaperInput[], topics: Topic[][]): Promise<UpsertCounts> {
   const returned = await queryRows<{ inserted: boolean }>(db, sql`
     INSERT INTO papers AS p (${sql.raw(names.join(', '))})
-    SELECT ${sql.raw(list('r.', names))} FROM ${unpackColumns(batch, 'r')}
+    SELECT ${sql.raw(list('r.', names))} FROM ${unpackColumns(batch, topics, 'r')}
     ${conflictSql}`);
   // xmax = 0 marks a freshly inserted row; rows the WHERE left alone are not returned.
   const inserted = returned.filter((r) => r.inserted).length;
@@ -50,30 +52,38 @@ async function upsertBatch(db: Db, batch: PaperInput[]): Promise<UpsertCounts> {
   return { new: inserted, updated, unchanged: batch.length - inserted - updated };
 }
 
+/** From this many papers, tagging runs on a worker thread (tag-pool.ts). */
+export const TAG_IN_WORKER_FROM = 10_000;
+
 /**
- * Upserts in batches, two at a time: on two cores Postgres works on one batch
- * while Node prepares the next. Rows are deduplicated by id (the last wins:
+ * Upserts in batches, several at a time: on two cores Postgres works on one
+ * batch while Node prepares the next (and, for a large ingest, a worker
+ * thread tags the one after). Rows are deduplicated by id (the last wins:
  * ON CONFLICT cannot touch one row twice in a statement) and sorted, so
  * concurrent ingests lock rows in the same order and cannot deadlock.
  */
 export async function upsertPapers(
   db: Db,
   papers: PaperInput[],
-  { batchSize = UPSERT_BATCH, concurrency = 2 } = {},
+  { batchSize = UPSERT_BATCH, concurrency = 2, tagInWorkerFrom = TAG_IN_WORKER_FROM } = {},
 ): Promise<UpsertCounts> {
   const unique = [...new Map(papers.map((p) => [p.id, p])).values()].sort((a, b) => (a.id < b.id ? -1 : 1));
   const total: UpsertCounts = { new: 0, updated: 0, unchanged: papers.length - unique.length };
+  const tagger = unique.length >= tagInWorkerFrom ? startTagWorker() : inlineTagger;
   let next = 0;
   const lane = async () => {
     while (next < unique.length) {
-      const start = next;
-      next += batchSize;
-      const c = await upsertBatch(db, unique.slice(start, start + batchSize));
+      const batch = unique.slice(next, (next += batchSize));
+      const c = await upsertBatch(db, batch, await tagger.tag(batch));
       total.new += c.new;
       total.updated += c.updated;
       total.unchanged += c.unchanged;
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, lane));
+  try {
+    await Promise.all(Array.from({ length: concurrency }, lane));
+  } finally {
+    await tagger.close();
+  }
   return total;
 }

@@ -17,7 +17,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { PaperInput } from './paper.ts';
-import { tagTopics } from './topics.ts';
+import type { Topic } from './topics.ts';
 
 const UNIT = '\x1f';
 const NULL_MARK = '\x1e';
@@ -30,8 +30,8 @@ type SqlType = 'text' | 'text[]' | 'int' | 'timestamptz' | 'date';
 interface Column {
   name: string;
   type: SqlType;
-  /** The value, already in the column format. */
-  encode: (p: PaperInput) => string;
+  /** The value, already in the column format; `topics` are the paper's tags. */
+  encode: (p: PaperInput, topics: readonly Topic[]) => string;
 }
 
 /** Free text from outside: framing characters become spaces; null is NULL_MARK. */
@@ -61,16 +61,16 @@ export const paperColumns: readonly Column[] = [
   { name: 'project_page', type: 'text', encode: (p) => text(p.projectPage) },
   { name: 'thumbnail', type: 'text', encode: (p) => text(p.thumbnail) },
   // Our own slugs: nothing to clean.
-  { name: 'topics', type: 'text[]', encode: (p) => tagTopics(p).join(GROUP) },
+  { name: 'topics', type: 'text[]', encode: (_p, topics) => topics.join(GROUP) },
 ];
 
-/** One string per column of paperColumns, for a batch of papers. */
-function encodeColumns(batch: readonly PaperInput[]): string[] {
+/** One string per column of paperColumns, for a batch of papers and their topics. */
+function encodeColumns(batch: readonly PaperInput[], topics: readonly (readonly Topic[])[]): string[] {
   return paperColumns.map(({ encode }) => {
     const parts = new Array<string>(batch.length * 2);
     for (let i = 0; i < batch.length; i++) {
       parts[2 * i] = UNIT;
-      parts[2 * i + 1] = encode(batch[i]!);
+      parts[2 * i + 1] = encode(batch[i]!, topics[i]!);
     }
     return parts.join('');
   });
@@ -89,9 +89,9 @@ const typedSelect = paperColumns.map((c) => `${castSql(c, `u.${c.name}`)} AS ${c
 
 /**
  * A FROM item yielding one row per paper of the batch, named `alias`, with
- * every column of paperColumns cast to its type.
+ * every column of paperColumns cast to its type. `topics[i]` are batch[i]'s.
  */
-export function unpackColumns(batch: readonly PaperInput[], alias: string): SQL {
-  const arrays = encodeColumns(batch).map((col) => sql`(string_to_array(${col}::text, ${sql.raw(esc(UNIT))}, ${sql.raw(esc(NULL_MARK))}))[2:]`);
+export function unpackColumns(batch: readonly PaperInput[], topics: readonly (readonly Topic[])[], alias: string): SQL {
+  const arrays = encodeColumns(batch, topics).map((col) => sql`(string_to_array(${col}::text, ${sql.raw(esc(UNIT))}, ${sql.raw(esc(NULL_MARK))}))[2:]`);
   return sql`(SELECT ${sql.raw(typedSelect)} FROM unnest(${sql.join(arrays, sql`, `)}) AS u(${sql.raw(rawNames)})) AS ${sql.raw(alias)}`;
 }

@@ -6,7 +6,11 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { papers } from '../../src/db/schema.ts';
+import { readFileSync } from 'node:fs';
 import { upsertPapers } from '../../src/papers/ingest.ts';
+import { parseEntries } from '../../src/papers/paper.ts';
+import { startTagWorker } from '../../src/papers/tag-pool.ts';
+import { tagTopics } from '../../src/papers/topics.ts';
 import { createTestDatabase } from '../helpers/postgres.ts';
 import { makePaper } from '../helpers/papers.ts';
 
@@ -92,4 +96,24 @@ describe('upsertPapers', () => {
     expect(second?.upvotes).toBe(6);
     expect(second?.firstSeenAt).toEqual(first?.firstSeenAt);
   });
+
+  it('tags on a worker thread for large ingests, exactly as inline', async () => {
+    const seeds = parseEntries(JSON.parse(readFileSync('seeds/papers.json', 'utf8')), null).papers;
+    const batch = seeds.map((p) => ({ ...p, id: `w.${p.id}` }));
+    expect(await upsertPapers(database.db, batch, { tagInWorkerFrom: 1, batchSize: 50 })).toMatchObject({ new: batch.length });
+    const rows = await database.db.select({ id: papers.id, topics: papers.topics }).from(papers);
+    const stored = new Map(rows.map((r) => [r.id, r.topics]));
+    for (const p of batch) expect(stored.get(p.id), p.id).toEqual(tagTopics(p));
+  });
+
+  it('answers from the worker thread, and inline once it is closed', async () => {
+    const tagger = startTagWorker();
+    const text = { title: 'Speculative decoding for LLMs', summary: 'Faster.', aiKeywords: [] };
+    expect(await tagger.tag([text])).toEqual([['llm', 'efficiency']]);
+    expect(tagger.inline).toBe(false); // the worker answered, not the fallback
+    await tagger.close();
+    expect(tagger.inline).toBe(true);
+    expect(await tagger.tag([text])).toEqual([['llm', 'efficiency']]);
+  });
 });
+
