@@ -9,7 +9,7 @@
  * memory copy. The same SQL runs on Postgres and PGlite.
  *
  * The format, per column: every value is preceded by UNIT, so the string for
- * n rows always splits into n + 1 parts (the first, empty, is dropped), even
+ * n rows always splits into n + 1 parts (the first, empty, is skipped), even
  * when the only value is empty. NULL is the lone character NULL_MARK. Array
  * columns join their elements with GROUP. The three characters are control
  * codes no title, abstract or name has a use for: any in the input becomes a
@@ -39,7 +39,8 @@ const text = (s: string | null): string => (s === null ? NULL_MARK : FRAMING.tes
 /** Array elements; empty ones carry nothing, and '' would not survive the split. */
 const list = (values: readonly string[]): string => values.filter((v) => v !== '').map(text).join(GROUP);
 const int = (n: number | null): string => (n === null ? NULL_MARK : String(n));
-const time = (d: Date): string => d.toISOString();
+/** Milliseconds since the epoch: cheaper to write and for Postgres to read than ISO text. */
+const time = (d: Date): string => String(d.getTime());
 
 /** The papers table's columns an ingest writes, in parameter order. */
 export const paperColumns: readonly Column[] = [
@@ -53,7 +54,7 @@ export const paperColumns: readonly Column[] = [
   { name: 'organization_fullname', type: 'text', encode: (p) => text(p.organizationFullname) },
   { name: 'published_at', type: 'timestamptz', encode: (p) => time(p.publishedAt) },
   { name: 'daily_at', type: 'timestamptz', encode: (p) => time(p.dailyAt) },
-  { name: 'daily_date', type: 'date', encode: (p) => time(p.dailyAt).slice(0, 10) },
+  { name: 'daily_date', type: 'date', encode: (p) => p.dailyAt.toISOString().slice(0, 10) },
   { name: 'upvotes', type: 'int', encode: (p) => int(p.upvotes) },
   { name: 'num_comments', type: 'int', encode: (p) => int(p.numComments) },
   { name: 'github_repo', type: 'text', encode: (p) => text(p.githubRepo) },
@@ -81,6 +82,7 @@ const esc = (ch: string) => `E'\\x${ch.charCodeAt(0).toString(16)}'`;
 function castSql(col: Column, ref: string): string {
   if (col.type === 'text') return ref;
   if (col.type === 'text[]') return `string_to_array(${ref}, ${esc(GROUP)})`;
+  if (col.type === 'timestamptz') return `to_timestamp(${ref}::float8 / 1000)`;
   return `${ref}::${col.type}`;
 }
 
@@ -92,6 +94,8 @@ const typedSelect = paperColumns.map((c) => `${castSql(c, `u.${c.name}`)} AS ${c
  * every column of paperColumns cast to its type. `topics[i]` are batch[i]'s.
  */
 export function unpackColumns(batch: readonly PaperInput[], topics: readonly (readonly Topic[])[], alias: string): SQL {
-  const arrays = encodeColumns(batch, topics).map((col) => sql`(string_to_array(${col}::text, ${sql.raw(esc(UNIT))}, ${sql.raw(esc(NULL_MARK))}))[2:]`);
-  return sql`(SELECT ${sql.raw(typedSelect)} FROM unnest(${sql.join(arrays, sql`, `)}) AS u(${sql.raw(rawNames)})) AS ${sql.raw(alias)}`;
+  const arrays = encodeColumns(batch, topics).map((col) => sql`string_to_array(${col}::text, ${sql.raw(esc(UNIT))}, ${sql.raw(esc(NULL_MARK))})`);
+  // Skipping part 1 in the WHERE rather than slicing each array spares a copy of every column.
+  return sql`(SELECT ${sql.raw(typedSelect)} FROM unnest(${sql.join(arrays, sql`, `)}) WITH ORDINALITY AS u(${sql.raw(rawNames)}, part)
+    WHERE u.part > 1) AS ${sql.raw(alias)}`;
 }

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { upsertPapers } from '../../src/papers/ingest.ts';
 import { parseEntries, type PaperInput } from '../../src/papers/paper.ts';
-import { createBenchDatabase, fmt, machineLine } from './bench-db.ts';
+import { createBenchDatabase, fmt, machineLine, postgresCpuMs } from './bench-db.ts';
 
 const N = Number(process.env.BENCH_PAPERS ?? 100_000);
 const TARGET = 20_000;
@@ -21,11 +21,16 @@ const papers: PaperInput[] = Array.from({ length: N }, (_, i) => {
 });
 
 async function timed(label: string, fn: () => Promise<unknown>): Promise<number> {
-  const t0 = performance.now();
+  const [cpu, pg, t0] = [process.cpuUsage(), postgresCpuMs(), performance.now()];
   const result = await fn();
   const secs = (performance.now() - t0) / 1000;
+  const used = process.cpuUsage(cpu);
+  const perPaper = (us: number) => `${(us / N).toFixed(0)} µs`;
   const rate = N / secs;
-  console.log(`  ${label.padEnd(28)} ${secs.toFixed(2)} s  ${fmt(rate)} papers/s  ${JSON.stringify(result)}`);
+  console.log(
+    `  ${label.padEnd(28)} ${secs.toFixed(2)} s  ${fmt(rate)} papers/s  ${JSON.stringify(result)}  ` +
+      `CPU per paper: this process ${perPaper(used.user + used.system)}, Postgres ${perPaper((postgresCpuMs() - pg) * 1000)}`,
+  );
   return rate;
 }
 

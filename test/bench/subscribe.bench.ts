@@ -16,7 +16,6 @@
  *   npm run bench -- subscribe
  */
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
@@ -27,7 +26,7 @@ import { loadConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { Mailer } from '../../src/mail/mailer.ts';
 import { redisOptions } from '../../src/server.ts';
-import { createBenchDatabase, fmt, machineLine } from './bench-db.ts';
+import { createBenchDatabase, fmt, machineLine, postgresCpuMs } from './bench-db.ts';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -44,22 +43,6 @@ interface Result {
   p99: number;
   non2xx: number;
   errors: number;
-}
-
-/** User + system CPU of every local postgres process, from /proc (0 where there is none to read). */
-function postgresCpuMs(): number {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (!stat.includes('(postgres)')) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // The process ended between listing and reading.
-    }
-  }
-  return ticks * 10; // USER_HZ is 100 on Linux
 }
 
 async function load(url: string, body: string, seconds: number): Promise<Result> {

@@ -59,6 +59,8 @@ describe('upsertPapers', () => {
       organizationName: 'org\\name',
       githubStars: 0,
       upvotes: 2_000_000_000,
+      publishedAt: new Date('1999-12-31T23:59:59.999Z'),
+      dailyAt: new Date('2025-12-08T10:11:12.345Z'),
     });
     await upsertPapers(database.db, [p]);
     expect(await stored(p.id)).toMatchObject({
@@ -71,6 +73,9 @@ describe('upsertPapers', () => {
       githubStars: 0,
       upvotes: 2_000_000_000,
       topics: ['llm', 'efficiency'],
+      publishedAt: new Date('1999-12-31T23:59:59.999Z'),
+      dailyAt: new Date('2025-12-08T10:11:12.345Z'),
+      dailyDate: '2025-12-08',
     });
   });
 
