@@ -81,19 +81,27 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
     { ...base, concurrency: 1 },
   );
 
+  /**
+   * Closes one batch's share of its send run (final: done for good) and, for
+   * the batch that finishes the run, records the run. The tally keeps the job
+   * ids it has closed, so closing a batch twice counts it once.
+   */
+  const tally = async (jobLog: JobContext['log'], runId: string, jobId: string, o: { sent: number; skipped: number; failed: number }, final: boolean) => {
+    const run = await tallyBatch(queues.redis(), queues.prefix, { runId, jobId, ...o, final });
+    if (!run) return;
+    await recordSendRun(ctx.db, run, ctx.now());
+    jobLog.info({ sent: run.sent, skipped: run.skipped, failed: run.failed, batches: run.batches }, 'send run finished');
+  };
+  const none = { sent: 0, skipped: 0, failed: 0 };
+
   const send = new Worker(
     QUEUE.send,
     async (job: Job) => {
       const { runId, deliveryIds } = sendPayload.parse(job.data);
       const jobLog = log.child({ job: QUEUE.send, jobId: job.id, runId });
+      const jobId = job.id ?? deliveryIds[0]!;
       // Done for good when this attempt completes, or fails and was the last one.
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      const tally = async (o: { sent: number; skipped: number; failed: number }, final: boolean) => {
-        const run = await tallyBatch(queues.redis(), queues.prefix, { runId, jobId: job.id ?? deliveryIds[0]!, ...o, final });
-        if (!run) return;
-        await recordSendRun(ctx.db, run, ctx.now());
-        jobLog.info({ sent: run.sent, skipped: run.skipped, failed: run.failed, batches: run.batches }, 'send run finished');
-      };
       let outcome;
       try {
         outcome = await sendBatch(
@@ -101,12 +109,12 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
           deliveryIds,
         );
       } catch (err) {
-        if (lastAttempt) await tally({ sent: 0, skipped: 0, failed: 0 }, true);
+        if (lastAttempt) await tally(jobLog, runId, jobId, none, true);
         throw err;
       }
       jobLog.debug({ claimed: outcome.claimed, sent: outcome.sent, skipped: outcome.skipped, failed: outcome.failed, retry: outcome.retry }, 'send batch done');
       // A relay outage does not use up an attempt: never final.
-      await tally(outcome, !outcome.relayDown && (!outcome.retry || lastAttempt));
+      await tally(jobLog, runId, jobId, outcome, !outcome.relayDown && (!outcome.retry || lastAttempt));
       if (outcome.relayDown) {
         // Not the recipients' fault: pause the whole queue, keep the job's attempts.
         await queues.send.rateLimit(ctx.relayPauseMs ?? 30_000);
@@ -126,6 +134,19 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
         : {}),
     },
   );
+  // BullMQ fails some jobs without running the processor: one that stalled
+  // more often than allowed (its workers died holding it) is failed by the
+  // next worker to take it. Its batch still ends its share of the run here,
+  // or the run would never be recorded; its deliveries stay queued for the
+  // next run. finishedOn is set only when the job will not be retried.
+  send.on('failed', (job) => {
+    const data = sendPayload.safeParse(job?.data);
+    if (!job?.finishedOn || !data.success) return;
+    const jobLog = log.child({ job: QUEUE.send, jobId: job.id, runId: data.data.runId });
+    tally(jobLog, data.data.runId, job.id ?? data.data.deliveryIds[0]!, none, true).catch((err: unknown) =>
+      jobLog.error({ err }, 'send run tally not closed'),
+    );
+  });
 
   const workers = [ingest, plan, send];
   for (const w of workers) {

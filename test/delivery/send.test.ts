@@ -8,6 +8,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { deliveries, subscribers } from '../../src/db/schema.ts';
+import { queryRows } from '../../src/db/rows.ts';
 import { claimDeliveries, rememberSelections } from '../../src/delivery/deliveries.repo.ts';
 import { planDeliveries } from '../../src/delivery/plan.ts';
 import { countByStatus } from '../../src/delivery/progress.ts';
@@ -124,6 +125,34 @@ describe('sending digests through BullMQ and SMTP', () => {
     expect(ada.parsed.text).toContain(unsubscribe![1]);
     expect(ada.parsed.html).toContain(unsubscribe![1]);
     for (const id of adaRow.paperIds) expect(ada.parsed.text).toContain(`https://huggingface.co/papers/${id}`);
+  });
+
+  it('records the run when BullMQ fails a batch without running it (a job that stalled too often)', async () => {
+    await addActive(Array.from({ length: 8 }, (_, i) => `stall-${i}@example.org`)); // two batches of 4
+    const send = workers.queues.send;
+    await send.pause();
+    try {
+      await workers.queues.plan.add('plan', { day: '2025-12-17' });
+      for (const deadline = Date.now() + 10_000; (await send.getJobCountByTypes('waiting')) < 2; await sleep(50)) {
+        if (Date.now() > deadline) throw new Error('the send jobs were not enqueued');
+      }
+      const [doomed] = await send.getJobs(['waiting']);
+      // What BullMQ's stalled-job checker writes on a job that stalled more
+      // often than allowed: the next worker to take it fails it unrun.
+      await workers.queues.redis().hset(`${workers.queues.prefix}:${send.name}:${doomed!.id}`, 'defa', 'job stalled more than allowable limit');
+      const runId = (doomed!.data as { runId: string }).runId;
+      await send.resume();
+
+      const recorded = async () =>
+        (await queryRows<{ stats: Record<string, number> }>(database.db, sql`SELECT stats FROM runs WHERE kind = 'send' AND stats->>'runId' = ${runId}`))[0];
+      await expect.poll(recorded, { timeout: 10_000, interval: 100 }).toBeDefined();
+      expect((await recorded())!.stats).toMatchObject({ batches: 2, sent: 4, failed: 0 });
+      // The failed batch's deliveries were never claimed: the next run sends them.
+      const left = await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM deliveries WHERE period = '2025-12-17' AND status = 'queued'`);
+      expect(left[0]!.n).toBe(4);
+    } finally {
+      await send.resume();
+    }
   });
 
   it('sends nothing twice: a second pass for the same day plans nothing', async () => {
