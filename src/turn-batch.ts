@@ -4,11 +4,11 @@
  * many sockets in one turn then share a single round trip to Postgres or
  * Redis, where each used to pay its own; when idle, a call waits for nothing
  * but its own round trip. On the project's machine a socket write and a
- * commit cost more than the work most requests do (BENCHMARKS.md).
+ * commit are among the dearest things a request does (BENCHMARKS.md).
  *
  * `serial` keeps one batch in flight at a time: calls arriving meanwhile
- * form the next batch, which is both larger and free of lock-order races with
- * the one before it.
+ * form the next batch, which is larger and never races the one before it
+ * for the same rows' locks.
  */
 
 export interface TurnBatchOptions {
