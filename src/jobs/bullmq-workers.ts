@@ -92,7 +92,6 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
     await recordSendRun(ctx.db, run, ctx.now());
     jobLog.info({ sent: run.sent, skipped: run.skipped, failed: run.failed, batches: run.batches }, 'send run finished');
   };
-  const none = { sent: 0, skipped: 0, failed: 0 };
 
   const send = new Worker(
     QUEUE.send,
@@ -102,16 +101,11 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
       const jobId = job.id ?? deliveryIds[0]!;
       // Done for good when this attempt completes, or fails and was the last one.
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      let outcome;
-      try {
-        outcome = await sendBatch(
-          { db: ctx.db, log: jobLog, mailer: ctx.mailer, config, now: ctx.now, metrics: ctx.metrics?.send, ...cachesFor(runId) },
-          deliveryIds,
-        );
-      } catch (err) {
-        if (lastAttempt) await tally(jobLog, runId, jobId, none, true);
-        throw err;
-      }
+      // A throw ends here; if it was the last attempt, the `failed` handler below closes the batch.
+      const outcome = await sendBatch(
+        { db: ctx.db, log: jobLog, mailer: ctx.mailer, config, now: ctx.now, metrics: ctx.metrics?.send, ...cachesFor(runId) },
+        deliveryIds,
+      );
       jobLog.debug({ claimed: outcome.claimed, sent: outcome.sent, skipped: outcome.skipped, failed: outcome.failed, retry: outcome.retry }, 'send batch done');
       // A relay outage does not use up an attempt: never final.
       await tally(jobLog, runId, jobId, outcome, !outcome.relayDown && (!outcome.retry || lastAttempt));
@@ -134,16 +128,16 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
         : {}),
     },
   );
-  // BullMQ fails some jobs without running the processor: one that stalled
-  // more often than allowed (its workers died holding it) is failed by the
-  // next worker to take it. Its batch still ends its share of the run here,
-  // or the run would never be recorded; its deliveries stay queued for the
-  // next run. finishedOn is set only when the job will not be retried.
+  // Every batch that fails for good ends its share of the run here: one whose
+  // last attempt threw, and one BullMQ fails without running the processor
+  // (it stalled more often than allowed: its workers died holding it), whose
+  // deliveries stay queued for the next run. finishedOn is set only when the
+  // job will not be retried.
   send.on('failed', (job) => {
     const data = sendPayload.safeParse(job?.data);
     if (!job?.finishedOn || !data.success) return;
     const jobLog = log.child({ job: QUEUE.send, jobId: job.id, runId: data.data.runId });
-    tally(jobLog, data.data.runId, job.id ?? data.data.deliveryIds[0]!, none, true).catch((err: unknown) =>
+    tally(jobLog, data.data.runId, job.id ?? data.data.deliveryIds[0]!, { sent: 0, skipped: 0, failed: 0 }, true).catch((err: unknown) =>
       jobLog.error({ err }, 'send run tally not closed'),
     );
   });

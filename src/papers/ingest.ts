@@ -27,7 +27,7 @@ export interface UpsertCounts {
 }
 
 const names = paperColumns.map((c) => c.name);
-const list = (prefix: string, cols: readonly string[]) => cols.map((c) => `${prefix}${c}`).join(', ');
+const prefixed = (prefix: string, cols: readonly string[]) => cols.map((c) => `${prefix}${c}`).join(', ');
 // What counts as a change: everything but the Daily Papers date, which only moves earlier.
 const compared = names.filter((n) => n !== 'id' && n !== 'daily_at' && n !== 'daily_date');
 
@@ -37,14 +37,14 @@ const conflictSql = sql.raw(`
       daily_at = least(p.daily_at, excluded.daily_at),
       daily_date = least(p.daily_date, excluded.daily_date),
       updated_at = now()
-    WHERE (${list('p.', compared)}) IS DISTINCT FROM (${list('excluded.', compared)})
+    WHERE (${prefixed('p.', compared)}) IS DISTINCT FROM (${prefixed('excluded.', compared)})
        OR excluded.daily_at < p.daily_at
     RETURNING (xmax = 0) AS inserted`);
 
 async function upsertBatch(db: Db, batch: PaperInput[], topics: Topic[][]): Promise<UpsertCounts> {
   const returned = await queryRows<{ inserted: boolean }>(db, sql`
     INSERT INTO papers AS p (${sql.raw(names.join(', '))})
-    SELECT ${sql.raw(list('r.', names))} FROM ${unpackColumns(batch, topics, 'r')}
+    SELECT ${sql.raw(prefixed('r.', names))} FROM ${unpackColumns(batch, topics, 'r')}
     ${conflictSql}`);
   // xmax = 0 marks a freshly inserted row; rows the WHERE left alone are not returned.
   const inserted = returned.filter((r) => r.inserted).length;
@@ -56,7 +56,7 @@ async function upsertBatch(db: Db, batch: PaperInput[], topics: Topic[][]): Prom
 export const TAG_IN_WORKER_FROM = 10_000;
 
 /**
- * Upserts in batches, several at a time: on two cores Postgres works on one
+ * Upserts in batches, two at a time: on two cores Postgres works on one
  * batch while Node prepares the next (and, for a large ingest, a worker
  * thread tags the one after). Rows are deduplicated by id (the last wins:
  * ON CONFLICT cannot touch one row twice in a statement) and sorted, so

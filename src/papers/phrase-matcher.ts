@@ -161,9 +161,9 @@ function matchesAt(p: Phrase, i: number): boolean {
   return (lessS[j] === hash && wordIs(j, word, false, 1)) || (lessEs[j] === hash && wordIs(j, word, false, 2));
 }
 
-/** Counts the mentions that start at word i with a first word hashed `key`. */
+/** Counts the mentions that start at word i with a first word hashed `key` (never 0). */
 function visit(table: (Phrase[] | undefined)[], key: number, i: number, score: number[], weight: number, coveredUntil: number[]): void {
-  const list = key === 0 ? undefined : table[key & SLOT_MASK];
+  const list = table[key & SLOT_MASK];
   if (list === undefined) return;
   for (const p of list) {
     if (p.hashes[0] !== key || i < coveredUntil[p.topic]! || !matchesAt(p, i)) continue;

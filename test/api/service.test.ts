@@ -95,4 +95,20 @@ describe('subscribe rate limit', () => {
     expect(page.statusCode).toBe(401);
     await app.close();
   });
+
+  it('counts a burst exactly: the requests of one turn share a Redis round trip and get successive counts', async () => {
+    const app = await appWith(redis, 3);
+    const ip = '192.0.2.44';
+    const burst = await Promise.all(
+      Array.from({ length: 7 }, (_, i) =>
+        app.inject({ method: 'POST', url: '/api/subscriptions', remoteAddress: ip, payload: { email: `burst-${i}@example.org` } }),
+      ),
+    );
+    expect(burst.filter((r) => r.statusCode === 202)).toHaveLength(3);
+    expect(burst.filter((r) => r.statusCode === 429)).toHaveLength(4);
+    const [key] = await redis.keys(`${nameSpace}*${ip}`);
+    expect(await redis.get(key!)).toBe('7');
+    expect(await redis.pttl(key!)).toBeGreaterThan(0);
+    await app.close();
+  });
 });
