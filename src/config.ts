@@ -56,7 +56,7 @@ export const configSchema = z.object({
   INGEST_CRON: z.preprocess(emptyToUndefined, cron.default('5 * * * *')),
   PLAN_CRON: z.preprocess(emptyToUndefined, cron.default('*/15 * * * *')),
 
-  DIGEST_SIZE: int(1, 50, 10),
+  DIGEST_SIZE: int(1, 30, 10),
   DEFAULT_TOPICS: z.preprocess(
     (v) => (typeof v === 'string' && v !== '' ? v.split(',').map((s) => s.trim()) : undefined),
     z.array(z.enum(topicSlugs)).default([]),
@@ -71,6 +71,7 @@ export const configSchema = z.object({
   DKIM_PRIVATE_KEY: optionalString,
 
   SEND_CONCURRENCY: int(1, 1000, 20),
+  SMTP_MAX_CONNECTIONS: int(1, 1000, 100),
   SEND_BATCH_SIZE: int(1, 10_000, 100),
   SEND_RATE_PER_SEC: int(0, 1_000_000, 0),
   SEND_LEASE_SECONDS: int(10, 86_400, 300),

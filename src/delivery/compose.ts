@@ -1,19 +1,21 @@
 /**
- * Turns a digest selection into the raw message for one recipient, with all
- * the per-content work done once: the digest module compiles the MJML once
- * per distinct content, and here the MIME (headers, boundaries,
- * quoted-printable bodies) is built once per compiled digest as well. Per
- * recipient only the address, Date, Message-ID and tokenised links are
- * encoded and spliced in (see mail/mime-template.ts).
+ * Turns a digest selection into the raw message for one recipient, with the
+ * shared work done once per run: the digest module compiles each card's MJML
+ * once, the MIME headers and structure are built once per frequency, and each
+ * static piece of HTML and text (layout, card parts) is quoted-printable
+ * encoded once. Per recipient only the digest's own words (subject, ranks,
+ * why-lines) and the recipient's values (address, Date, Message-ID, tokenised
+ * links) are encoded, and the message is one Buffer.concat of encoded pieces
+ * (see mail/mime-template.ts for why splicing encoded pieces is safe).
  */
 import type { Config } from '../config.ts';
 import { recipientFor } from '../digest/links.ts';
-import { htmlValues, joinSlots, textValues, type SplitText } from '../digest/personalise.ts';
-import { createDigestRenderer, type CompiledDigest, type DigestRenderer } from '../digest/render.ts';
+import { htmlValues, joinPieces, textValues, type Piece, type SlotName } from '../digest/personalise.ts';
+import { createDigestRenderer, type DigestRenderer } from '../digest/render.ts';
 import type { DigestSelection } from '../digest/select.ts';
 import { emailContent } from '../digest/view.ts';
 import { senderDomain } from '../mail/message.ts';
-import { compileMime, renderMime, type CompiledMime, type Part } from '../mail/mime-template.ts';
+import { compileMime, qpPiece, renderMime, type CompiledMime, type Part } from '../mail/mime-template.ts';
 import type { TokenSecrets } from '../subscribers/tokens.ts';
 import { deliveryMessageId } from './deliveries.repo.ts';
 
@@ -38,27 +40,22 @@ export interface DigestComposer {
   readonly renderer: DigestRenderer;
 }
 
-const slots = (split: SplitText, prefix: string): Part[] => {
-  const out: Part[] = [split.parts[0]!];
-  split.slots.forEach((slot, i) => out.push({ slot: `${prefix}.${slot}` }, split.parts[i + 1]!));
-  return out;
-};
-
-const prefixed = (values: Record<string, string>, prefix: string) =>
-  Object.fromEntries(Object.entries(values).map(([k, v]) => [`${prefix}.${k}`, v]));
-
 /** `List-Id: paperboy daily <daily.example.org>` (RFC 2919): lets mailbox filters find the list. */
 const listId = (config: ComposeConfig, frequency: string) => `paperboy ${frequency} <${frequency}.${senderDomain(config.MAIL_FROM)}>`;
 
+/** Encoded pieces kept; static pieces (layout and card parts) are a few thousand per run. */
+const ENCODED_KEPT = 20_000;
+
 export function createDigestComposer(config: ComposeConfig, secrets: TokenSecrets, options: { maxEntries?: number } = {}): DigestComposer {
   const renderer = createDigestRenderer(config, options);
-  // Keyed like the renderer's cache and bounded the same way.
-  const mimes = new Map<string, CompiledMime>();
-  const maxEntries = options.maxEntries ?? 1000;
   const domain = senderDomain(config.MAIL_FROM);
+  // Headers and structure per frequency (List-Id differs); bodies are slots.
+  const mimes = new Map<string, CompiledMime>();
+  // Static pieces are shared string objects: each is quoted-printable encoded once per run.
+  const encoded = new Map<string, Buffer>();
 
-  function mimeFor(compiled: CompiledDigest, frequency: string): CompiledMime {
-    let mime = mimes.get(compiled.key);
+  function mimeFor(frequency: string): CompiledMime {
+    let mime = mimes.get(frequency);
     if (mime) return mime;
     const unsubscribe: Part[] = ['<', { slot: 'unsubscribeUrl' }, '>'];
     if (config.UNSUBSCRIBE_MAILTO) unsubscribe.push(`, <mailto:${config.UNSUBSCRIBE_MAILTO}?subject=unsubscribe>`);
@@ -67,7 +64,7 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
         ['From', config.MAIL_FROM],
         ...(config.REPLY_TO ? ([['Reply-To', config.REPLY_TO]] as [string, string][]) : []),
         ['To', [{ slot: 'to' }]],
-        ['Subject', compiled.subject],
+        ['Subject', [{ slot: 'subject' }]],
         ['Date', [{ slot: 'date' }]],
         ['Message-ID', [{ slot: 'messageId' }]],
         ['List-Id', listId(config, frequency)],
@@ -75,12 +72,23 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
         // RFC 8058: mailbox providers may POST this body to the URL above.
         ['List-Unsubscribe-Post', 'List-Unsubscribe=One-Click'],
       ],
-      text: slots(compiled.text, 'text'),
-      html: slots(compiled.html, 'html'),
+      text: [{ slot: 'text' }],
+      html: [{ slot: 'html' }],
     });
-    mimes.set(compiled.key, mime);
-    while (mimes.size > maxEntries) mimes.delete(mimes.keys().next().value!);
+    mimes.set(frequency, mime);
     return mime;
+  }
+
+  function encode(pieces: readonly Piece[], values: Record<SlotName, string>): Buffer[] {
+    return pieces.map((p) => {
+      if (typeof p !== 'string') return qpPiece('text' in p ? p.text : values[p.slot]);
+      let buf = encoded.get(p);
+      if (!buf) {
+        if (encoded.size >= ENCODED_KEPT) encoded.clear();
+        encoded.set(p, (buf = qpPiece(p)));
+      }
+      return buf;
+    });
   }
 
   return {
@@ -90,13 +98,14 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
       const recipient = recipientFor(config, secrets, { id: selection.subscriberId, email, topics: selection.mix.topics }, selection.period.localDate, now);
       const messageId = deliveryMessageId(delivery.id, domain);
       const html = htmlValues(recipient);
-      const raw = renderMime(mimeFor(compiled, selection.period.frequency), {
+      const raw = renderMime(mimeFor(selection.period.frequency), {
         to: email,
+        subject: compiled.subject,
         date: now.toUTCString().replace('GMT', '+0000'),
         messageId,
         unsubscribeUrl: recipient.unsubscribeUrl,
-        ...prefixed(textValues(recipient), 'text'),
-        ...prefixed(html, 'html'),
+        text: encode(compiled.text, textValues(recipient)),
+        html: encode(compiled.html, html),
       });
       return {
         to: email,
@@ -104,7 +113,7 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
         subject: compiled.subject,
         paperIds: compiled.paperIds,
         raw,
-        html: () => joinSlots(compiled.html, html),
+        html: () => joinPieces(compiled.html, html),
       };
     },
   };

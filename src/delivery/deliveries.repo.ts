@@ -10,6 +10,10 @@
  * row left in `sending` past it (its worker was killed) can be claimed again.
  * Every later transition checks `status = 'sending'`, so a worker that lost
  * its lease cannot overwrite the new holder's outcome.
+ *
+ * A sent delivery is written twice after it is planned, each time for a whole
+ * batch in one statement: the claim (with the papers chosen for it, so a
+ * resume sends the same digest) and the outcome. A skip is one write.
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
@@ -51,23 +55,22 @@ interface ClaimRow {
   send_hour: number;
 }
 
-export async function claimDeliveries(db: Db, ids: string[], now: Date, leaseSeconds: number): Promise<ClaimedDelivery[]> {
+const claimable = (at: string) => sql`(d.status = 'queued' OR (d.status = 'sending' AND d.lease_until < ${at}::timestamptz))`;
+
+/**
+ * The deliveries of `ids` that could be claimed now, with their subscribers:
+ * a read, so selection can run before the claim and the claim can record the
+ * chosen papers in the same write.
+ */
+export async function readClaimable(db: Db, ids: string[], now: Date): Promise<ClaimedDelivery[]> {
   if (!ids.length) return [];
-  const at = now.toISOString();
   const rows = await queryRows<ClaimRow>(
     db,
-    sql`
-      WITH claimed AS (
-        UPDATE deliveries d
-        SET status = 'sending', attempts = d.attempts + 1, updated_at = ${at}::timestamptz,
-            lease_until = ${at}::timestamptz + make_interval(secs => ${leaseSeconds})
-        WHERE d.id = ANY(${sql.param(ids)}::uuid[])
-          AND (d.status = 'queued' OR (d.status = 'sending' AND d.lease_until < ${at}::timestamptz))
-        RETURNING d.id, d.period, d.scheduled_for, d.attempts, d.paper_ids, d.subscriber_id
-      )
-      SELECT c.*, s.email, s.status, s.topics, s.keywords, s.frequency, s.timezone, s.send_hour
-      FROM claimed c JOIN subscribers s ON s.id = c.subscriber_id
-      ORDER BY c.id`,
+    sql`SELECT d.id, d.period, d.scheduled_for, d.attempts + 1 AS attempts, d.paper_ids, d.subscriber_id,
+               s.email, s.status, s.topics, s.keywords, s.frequency, s.timezone, s.send_hour
+        FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+        WHERE d.id = ANY(${sql.param(ids)}::uuid[]) AND ${claimable(now.toISOString())}
+        ORDER BY d.id`,
   );
   return rows.map((r) => ({
     id: r.id,
@@ -88,8 +91,42 @@ export async function claimDeliveries(db: Db, ids: string[], now: Date, leaseSec
   }));
 }
 
+/** What a claim does to one delivery: hold it to send these papers, or skip it at once. */
+export type Claim = { id: string; paperIds: string[] } | { id: string; skip: string };
+
+/**
+ * Claims many deliveries in one statement, each with the papers chosen for it
+ * (kept when an earlier attempt chose some: a resume sends the same digest),
+ * or settles the ones with nothing to send as skipped. Returns the rows this
+ * call now holds or settled, with the papers they hold; a row another runner
+ * took meanwhile is not among them.
+ */
+export async function claimDeliveries(db: Db, claims: Claim[], now: Date, leaseSeconds: number): Promise<{ id: string; status: string; attempts: number; paperIds: string[] }[]> {
+  if (!claims.length) return [];
+  const at = now.toISOString();
+  const skip = (c: Claim) => ('skip' in c ? c.skip : null);
+  // Paper ids travel as one delimited text per row: arrays of arrays do not bind.
+  const papers = (c: Claim) => ('paperIds' in c ? c.paperIds.join('\u001f') : '');
+  const rows = await queryRows<{ id: string; status: string; attempts: number; paper_ids: string[] }>(
+    db,
+    sql`UPDATE deliveries d SET
+          status = CASE WHEN c.skip IS NULL THEN 'sending' ELSE 'skipped' END,
+          reason = c.skip,
+          attempts = d.attempts + 1,
+          paper_ids = CASE WHEN c.skip IS NOT NULL OR cardinality(d.paper_ids) > 0 OR c.papers = '' THEN d.paper_ids
+                           ELSE string_to_array(c.papers, chr(31)) END,
+          lease_until = CASE WHEN c.skip IS NULL THEN ${at}::timestamptz + make_interval(secs => ${leaseSeconds}) END,
+          updated_at = ${at}::timestamptz
+        FROM unnest(${sql.param(claims.map((c) => c.id))}::uuid[], ${sql.param(claims.map(skip))}::text[], ${sql.param(claims.map(papers))}::text[])
+          AS c(id, skip, papers)
+        WHERE d.id = c.id AND ${claimable(at)}
+        RETURNING d.id, d.status, d.attempts, d.paper_ids`,
+  );
+  return rows.map((r) => ({ id: r.id, status: r.status, attempts: r.attempts, paperIds: r.paper_ids }));
+}
+
 export type Outcome =
-  | { status: 'sent'; messageId: string; paperIds: string[] }
+  | { status: 'sent'; messageId: string }
   | { status: 'skipped'; reason: string }
   | { status: 'failed'; reason: string }
   /**
@@ -100,22 +137,14 @@ export type Outcome =
   | { status: 'queued'; reason: string; uncounted?: boolean };
 
 /**
- * Ends (or returns to the queue) claimed deliveries, many in one statement.
+ * Ends (or returns to the queue) claimed deliveries, many in one statement:
+ * the one write after the claim (the papers were recorded by the claim).
  * Returns the ids actually updated: a delivery whose claim was lost
  * meanwhile (its lease expired and another worker took it) is left alone.
  */
 export async function finishDeliveries(db: Db, outcomes: { id: string; outcome: Outcome }[], now: Date): Promise<string[]> {
   if (!outcomes.length) return [];
-  const rows = JSON.stringify(
-    outcomes.map(({ id, outcome: o }) => ({
-      id,
-      status: o.status,
-      reason: 'reason' in o ? o.reason : null,
-      message_id: o.status === 'sent' ? o.messageId : null,
-      paper_ids: o.status === 'sent' ? o.paperIds : null,
-      uncounted: o.status === 'queued' && o.uncounted === true,
-    })),
-  );
+  const col = <T>(f: (o: Outcome) => T) => sql.param(outcomes.map(({ outcome }) => f(outcome)));
   const at = now.toISOString();
   const updated = await queryRows<{ id: string }>(
     db,
@@ -123,30 +152,18 @@ export async function finishDeliveries(db: Db, outcomes: { id: string; outcome: 
           status = o.status,
           reason = o.reason,
           message_id = coalesce(o.message_id, d.message_id),
-          paper_ids = CASE WHEN o.paper_ids IS NULL THEN d.paper_ids ELSE ARRAY(SELECT jsonb_array_elements_text(o.paper_ids)) END,
           sent_at = CASE WHEN o.status = 'sent' THEN ${at}::timestamptz ELSE d.sent_at END,
           attempts = CASE WHEN o.uncounted THEN greatest(d.attempts - 1, 0) ELSE d.attempts END,
           lease_until = NULL,
           updated_at = ${at}::timestamptz
-        FROM jsonb_to_recordset(${rows}::jsonb) AS o(id uuid, status text, reason text, message_id text, paper_ids jsonb, uncounted boolean)
+        FROM unnest(${sql.param(outcomes.map((o) => o.id))}::uuid[], ${col((o) => o.status)}::text[],
+                    ${col((o) => ('reason' in o ? o.reason : null))}::text[], ${col((o) => (o.status === 'sent' ? o.messageId : null))}::text[],
+                    ${col((o) => o.status === 'queued' && o.uncounted === true)}::boolean[])
+          AS o(id, status, reason, message_id, uncounted)
         WHERE d.id = o.id AND d.status = 'sending'
         RETURNING d.id`,
   );
   return updated.map((r) => r.id);
-}
-
-/**
- * Records the papers chosen for deliveries before their emails leave, so that
- * a worker resuming after a crash sends the very same digest (same papers,
- * same Message-ID) instead of a re-ranked one.
- */
-export async function rememberSelections(db: Db, chosen: { id: string; paperIds: string[] }[]): Promise<void> {
-  if (!chosen.length) return;
-  const rows = JSON.stringify(chosen.map((c) => ({ id: c.id, paper_ids: c.paperIds })));
-  await db.execute(sql`
-    UPDATE deliveries d SET paper_ids = ARRAY(SELECT jsonb_array_elements_text(c.paper_ids))
-    FROM jsonb_to_recordset(${rows}::jsonb) AS c(id uuid, paper_ids jsonb)
-    WHERE d.id = c.id AND d.status = 'sending'`);
 }
 
 /** The Message-ID of a delivery: stable across retries and resumes. */

@@ -1,6 +1,6 @@
 /**
- * Sends one batch of deliveries: claim, choose papers, compose, hand to the
- * mailer, record the outcome. Safe to run twice or concurrently on the same
+ * Sends one batch of deliveries: choose papers, compose, claim (recording the
+ * papers), hand to the mailer, record the outcome. Safe to run twice or concurrently on the same
  * ids: the claim lets only one runner hold a delivery, and a delivery that is
  * no longer `queued` (or stuck past its lease) is not claimed at all.
  *
@@ -14,16 +14,17 @@
  *    up an attempt, and the caller waits before trying again — so an outage
  *    of any length drops nothing.
  */
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { periodAt, type DigestPeriod } from '../digest/period.ts';
-import { candidatesFor, preferenceMix, selectDigests, type CandidateCache, type DigestPaper, type DigestSelection } from '../digest/select.ts';
+import { newSelectionRun, restoreSelection, selectDigests, type SelectionRun } from '../digest/select.ts';
 import type { Logger } from '../log.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { classifySendError } from '../mail/smtp-errors.ts';
 import { recordBounce } from './bounces.ts';
 import type { ComposedMail, DigestComposer } from './compose.ts';
-import { claimDeliveries, finishDeliveries, rememberSelections, type ClaimedDelivery, type Outcome } from './deliveries.repo.ts';
+import { claimDeliveries, finishDeliveries, readClaimable, type Claim, type ClaimedDelivery, type Outcome } from './deliveries.repo.ts';
 
 /** Tries per delivery for transient (4xx) failures before it stays `failed`. */
 export const SEND_ATTEMPTS = 6;
@@ -37,8 +38,10 @@ export interface SendDeps {
   composer: DigestComposer;
   config: SendConfig;
   now: () => Date;
-  /** Candidate lists shared by the batches of one send run. */
-  candidates?: CandidateCache;
+  /** Candidate windows, parsed keywords and the reader order, shared by the batches of one send run. */
+  selection?: SelectionRun;
+  /** Messages in flight in this process (shared by its concurrent batches); default: SEND_CONCURRENCY for this batch alone. */
+  inFlight?: LimitFunction;
   /** Counts each outcome (Prometheus metrics); optional so tools and tests need none. */
   metrics?: SendMetrics;
 }
@@ -95,26 +98,34 @@ function periodOf(d: ClaimedDelivery): DigestPeriod {
   return period;
 }
 
-/**
- * A delivery resumed after a crash may already have gone out once (killed
- * between the relay's 250 and our commit). It must carry the same papers, so
- * the papers chosen then are reused rather than re-ranked.
- */
-async function restoreSelection(deps: SendDeps, d: ClaimedDelivery, fresh: DigestSelection): Promise<DigestSelection> {
-  if (!d.paperIds.length) return fresh;
-  const mix = preferenceMix(d.subscriber);
-  const period = periodOf(d);
-  const byId = new Map((await candidatesFor(deps.db, mix, period, deps.config, deps.candidates)).map((p) => [p.id, p]));
-  const papers = d.paperIds.map((id) => byId.get(id));
-  // A paper that left the window since cannot be shown again: choose afresh.
-  if (papers.some((p) => !p)) return fresh;
-  return { kind: 'digest', subscriberId: d.subscriber.id, period, mix, papers: papers as DigestPaper[] };
-}
-
 export async function sendBatch(deps: SendDeps, ids: string[]): Promise<BatchOutcome> {
   const { db, log, config } = deps;
   const out: BatchOutcome = { claimed: 0, sent: 0, skipped: 0, failed: 0, retry: 0, relayDown: false };
-  const claimed = await claimDeliveries(db, ids, deps.now(), config.SEND_LEASE_SECONDS);
+  const selection = deps.selection ?? newSelectionRun();
+  const inFlight = deps.inFlight ?? pLimit(config.SEND_CONCURRENCY);
+
+  // Read, choose and compose first; then one statement claims the batch with
+  // the papers of each delivery (or settles it as skipped). A resume after a
+  // crash finds those papers and sends the same digest.
+  const readable = await readClaimable(db, ids, deps.now());
+  const active = readable.filter((d) => d.subscriber.status === 'active');
+  const requests = active.map((d) => ({ subscriber: d.subscriber, period: periodOf(d) }));
+  const fresh = await selectDigests(db, requests, config, selection);
+  const selections = await Promise.all(
+    active.map((d, i) => (d.paperIds.length ? restoreSelection(db, selection, requests[i]!, d.paperIds, config, fresh[i]!) : fresh[i]!)),
+  );
+  // One at a time: composing is synchronous joins once the cards are compiled,
+  // and the first batch's compile of the window's cards is one MJML call anyway.
+  const mails = new Map<string, ComposedMail>();
+  for (const [i, d] of active.entries()) {
+    const sel = selections[i]!;
+    if (sel.kind === 'digest') mails.set(d.id, await deps.composer.compose(sel, d, d.subscriber.email, deps.now()));
+  }
+  const reasons = new Map<string, string>();
+  readable.forEach((d) => d.subscriber.status !== 'active' && reasons.set(d.id, `subscriber is ${d.subscriber.status}`));
+  active.forEach((d, i) => !mails.has(d.id) && reasons.set(d.id, selections[i]!.kind === 'skip' ? (selections[i] as { reason: string }).reason : 'nothing to send'));
+  const claims: Claim[] = readable.map((d) => (reasons.has(d.id) ? { id: d.id, skip: reasons.get(d.id)! } : { id: d.id, paperIds: mails.get(d.id)!.paperIds }));
+  const claimed = await claimDeliveries(db, claims, deps.now(), config.SEND_LEASE_SECONDS);
   out.claimed = claimed.length;
 
   let pending: { id: string; outcome: Outcome }[] = [];
@@ -128,44 +139,26 @@ export async function sendBatch(deps: SendDeps, ids: string[]): Promise<BatchOut
     if (pending.length >= FLUSH_EVERY) await flush();
   };
 
-  const active: ClaimedDelivery[] = [];
-  for (const d of claimed) {
-    if (d.subscriber.status === 'active') active.push(d);
-    else {
-      await record(d.id, { status: 'skipped', reason: `subscriber is ${d.subscriber.status}` });
+  const toSend: { d: ClaimedDelivery; attempts: number; mail: ComposedMail }[] = [];
+  const byId = new Map(readable.map((d) => [d.id, d]));
+  for (const c of claimed) {
+    if (c.status === 'skipped') {
+      const reason = reasons.get(c.id)!;
       out.skipped++;
-      deps.metrics?.skipped('subscriber_inactive');
+      deps.metrics?.skipped(skipCategory(reason));
+      log.info({ deliveryId: c.id, reason }, 'delivery skipped');
+      continue;
     }
+    const mail = mails.get(c.id)!;
+    // Another runner chose different papers between our read and our claim: compose again next time.
+    if (c.paperIds.join() !== mail.paperIds.join()) await record(c.id, { status: 'queued', reason: 'papers chosen elsewhere', uncounted: true });
+    else toSend.push({ d: byId.get(c.id)!, attempts: c.attempts, mail });
   }
-  const fresh = await selectDigests(db, active.map((d) => ({ subscriber: d.subscriber, period: periodOf(d) })), config, deps.candidates);
-  const selections = await Promise.all(active.map((d, i) => restoreSelection(deps, d, fresh[i]!)));
-
-  // Compose everything first and record the chosen papers in one statement,
-  // before any email leaves: a resume after a crash must send the same digest.
-  // One at a time: a first compile of each content runs MJML, and fifty of
-  // those at once would hold hundreds of megabytes for no gain in speed.
-  const mails: (ComposedMail | null)[] = [];
-  for (const [i, d] of active.entries()) {
-    const sel = selections[i]!;
-    mails.push(sel.kind === 'digest' ? await deps.composer.compose(sel, d, d.subscriber.email, deps.now()) : null);
-  }
-  await rememberSelections(db, active.flatMap((d, i) => (mails[i] && !d.paperIds.length ? [{ id: d.id, paperIds: mails[i]!.paperIds }] : [])));
 
   let next = 0;
   const lane = async () => {
-    while (next < active.length) {
-      const i = next++;
-      const d = active[i]!;
-      const mail = mails[i];
-      const sel = selections[i]!;
-      if (!mail || sel.kind === 'skip') {
-        const reason = sel.kind === 'skip' ? sel.reason : 'nothing to send';
-        await record(d.id, { status: 'skipped', reason });
-        out.skipped++;
-        deps.metrics?.skipped(skipCategory(reason));
-        log.info({ deliveryId: d.id, reason }, 'delivery skipped');
-        continue;
-      }
+    while (next < toSend.length) {
+      const { d, attempts, mail } = toSend[next++]!;
       if (out.relayDown) {
         await record(d.id, { status: 'queued', reason: 'mail relay unavailable', uncounted: true });
         continue;
@@ -173,14 +166,14 @@ export async function sendBatch(deps: SendDeps, ids: string[]): Promise<BatchOut
       const started = performance.now();
       const took = () => (performance.now() - started) / 1000;
       try {
-        await deps.mailer.sendRaw({ to: mail.to, messageId: mail.messageId, raw: mail.raw, html: mail.html });
+        await inFlight(() => deps.mailer.sendRaw({ to: mail.to, messageId: mail.messageId, raw: mail.raw, html: mail.html }));
         deps.metrics?.mailed('sent', took());
-        await record(d.id, { status: 'sent', messageId: mail.messageId, paperIds: mail.paperIds });
+        await record(d.id, { status: 'sent', messageId: mail.messageId });
         out.sent++;
       } catch (err) {
         const failure = classifySendError(err);
         deps.metrics?.mailed(failure.kind === 'permanent' ? 'rejected' : failure.relayDown ? 'relay_down' : 'temporary', took());
-        const at = { deliveryId: d.id, reason: failure.reason, attempts: d.attempts };
+        const at = { deliveryId: d.id, reason: failure.reason, attempts };
         if (failure.kind === 'permanent') {
           await record(d.id, { status: 'failed', reason: failure.reason });
           await recordBounce(db, { subscriberId: d.subscriber.id }, 'hard', { limit: config.BOUNCE_LIMIT, via: 'bounce', detail: { deliveryId: d.id, reason: failure.reason } });
@@ -191,7 +184,7 @@ export async function sendBatch(deps: SendDeps, ids: string[]): Promise<BatchOut
           out.relayDown = true;
           await record(d.id, { status: 'queued', reason: failure.reason, uncounted: true });
           log.warn(at, 'mail relay unavailable');
-        } else if (d.attempts >= SEND_ATTEMPTS) {
+        } else if (attempts >= SEND_ATTEMPTS) {
           await record(d.id, { status: 'failed', reason: failure.reason });
           out.failed++;
           deps.metrics?.failed('attempts_exhausted');
@@ -205,7 +198,9 @@ export async function sendBatch(deps: SendDeps, ids: string[]): Promise<BatchOut
     }
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(config.SEND_CONCURRENCY, active.length) }, lane));
+    // A lane per message the process may have in flight; `inFlight` holds the
+    // process to SEND_CONCURRENCY across the batches it runs at once.
+    await Promise.all(Array.from({ length: Math.min(config.SEND_CONCURRENCY, toSend.length) }, lane));
   } finally {
     await flush();
   }

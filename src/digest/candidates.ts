@@ -119,3 +119,32 @@ export async function queryCandidates(db: Db, q: CandidateQuery): Promise<Candid
   const rows = q.limit === undefined ? await query : await query.limit(q.limit);
   return rows as CandidateRow[];
 }
+
+/** A paper of the window: what its card shows, and its features. */
+export type WindowRow = Omit<CandidateRow, 'matchedTopics' | 'matchedKeywords'> & {
+  aiKeywords: string[];
+  terms: Record<string, number[]>;
+  titleTerms: string[];
+};
+
+/**
+ * Every paper of a window, ranked, each with its words parsed once: the one
+ * candidate query of a send run per window (see features-window.ts). Same
+ * window, same order and same text as queryCandidates.
+ */
+export async function queryWindow(db: Db, q: Pick<CandidateQuery, 'asOf' | 'windowDays' | 'gravity'>): Promise<WindowRow[]> {
+  const since = windowStart(q.asOf, q.windowDays);
+  const rows = await db
+    .select({
+      ...cardColumns,
+      aiKeywords: papers.aiKeywords,
+      score: trendingScoreSql(q.asOf, q.gravity),
+      terms: sql<Record<string, number[]>>`coalesce((SELECT jsonb_object_agg(lexeme, positions) FROM unnest(${doc})), '{}'::jsonb)`,
+      titleTerms: sql<string[]>`ARRAY(SELECT lexeme FROM unnest(to_tsvector('simple'::regconfig, ${papers.title})))`,
+    })
+    .from(papers)
+    .crossJoinLateral(searchDoc)
+    .where(and(gt(papers.dailyAt, since), lte(papers.dailyAt, q.asOf)))
+    .orderBy(...trendingOrderSql(q.asOf, q.gravity));
+  return rows as WindowRow[];
+}

@@ -14,8 +14,8 @@ export interface CardLink {
   url: string;
 }
 
-export interface PaperCard {
-  rank: number;
+/** What a card shows that depends on the paper only: compiled once per run (render.ts). */
+export interface StaticCard {
   id: string;
   title: string;
   url: string;
@@ -26,10 +26,26 @@ export interface PaperCard {
   topics: string[];
   summary: string;
   links: CardLink[];
-  /** "Matches your topics Language models and Reasoning"; the email shows it, the web view does not. */
-  why: string;
   /** Everything above, hashed: equal cards render equally. */
   fingerprint: string;
+}
+
+/** A card in a digest: its place, and the why-line (the email shows it, the web view does not). */
+export interface PaperCard extends StaticCard {
+  rank: number;
+  /** "Matches your topics Language models and Reasoning". */
+  why: string;
+}
+
+/**
+ * Digest papers are per-subscriber copies of one window row (select.ts); the
+ * card is worked out once per row, so copies are mapped to their row here.
+ */
+const sources = new WeakMap<object, object>();
+
+export function sameCardAs(copy: DigestPaper, source: object): DigestPaper {
+  sources.set(copy, source);
+  return copy;
 }
 
 const SHOWN_AUTHORS = 3;
@@ -77,9 +93,8 @@ export function paperLinks(p: Pick<DigestPaper, 'id' | 'githubRepo' | 'githubSta
   return links;
 }
 
-export function toCard(p: DigestPaper, rank: number): PaperCard {
-  const card: Omit<PaperCard, 'fingerprint'> = {
-    rank,
+export function staticCard(p: DigestPaper): StaticCard {
+  const card: Omit<StaticCard, 'fingerprint'> = {
     id: p.id,
     title: p.title,
     url: paperUrl(p.id),
@@ -89,22 +104,18 @@ export function toCard(p: DigestPaper, rank: number): PaperCard {
     topics: p.topics.map((t) => topicLabel(t as Topic)),
     summary: cardSummary(p),
     links: paperLinks(p),
-    why: whyLine(p.why),
   };
   const fingerprint = createHash('sha256').update(JSON.stringify(card)).digest('base64url');
   return { ...card, fingerprint };
 }
 
-// The bulk selection hands every subscriber of a preference mix the same
-// paper objects, so a send run works out each card once, not once per email.
-const memo = new WeakMap<DigestPaper, Map<number, PaperCard>>();
+const memo = new WeakMap<object, StaticCard>();
 
 export function toCards(papers: readonly DigestPaper[]): PaperCard[] {
   return papers.map((p, i) => {
-    let byRank = memo.get(p);
-    if (!byRank) memo.set(p, (byRank = new Map()));
-    let card = byRank.get(i + 1);
-    if (!card) byRank.set(i + 1, (card = toCard(p, i + 1)));
-    return card;
+    const source = sources.get(p) ?? p;
+    let card = memo.get(source);
+    if (!card) memo.set(source, (card = staticCard(p)));
+    return { ...card, rank: i + 1, why: p.reason };
   });
 }

@@ -1,20 +1,26 @@
 /**
- * The digest as MJML source: templates/digest.mjml with one
- * templates/digest-card.mjml per paper. Every outside value is escaped on the
- * way in (fillTemplate, escapeHtml); MJML copies it through as written.
- * Per-recipient values appear as slot markers, replaced after compiling.
+ * The digest as MJML source: templates/digest.mjml around
+ * templates/digest-card.mjml cards. Every outside value is escaped on the way
+ * in (fillTemplate, escapeHtml); MJML copies it through as written. What
+ * differs between digests (subject, rank, why-line…) and between recipients
+ * appears as markers, filled after compiling (render.ts).
  */
-import type { PaperCard } from './cards.ts';
+import type { StaticCard } from './cards.ts';
 import { escapeHtml } from './escape.ts';
+import type { SlotName } from './personalise.ts';
 import { fillTemplate, loadTemplate } from './template.ts';
-import type { DigestView } from './view.ts';
+import type { Audience } from './view.ts';
 
 const LINK = 'class="pb-link" style="color:#2563eb;font-weight:600;text-decoration:none;"';
 const DOT = '<span class="pb-muted" style="color:#9ca3af;"> · </span>';
 
 const a = (href: string, label: string) => `<a ${LINK} href="${escapeHtml(href)}">${escapeHtml(label)}</a>`;
 
-function cardMjml(card: PaperCard, showWhy: boolean): string {
+/** Marker strings for what a compiled part leaves open (see render.ts). */
+export type LayoutMarkers = Record<'subject' | 'preheader' | 'kicker' | 'heading' | 'intro' | 'rank' | 'why' | SlotName, string>;
+
+/** One card; rank and why-line are markers, so the compiled card serves every digest that shows the paper. */
+export function cardMjml(card: StaticCard, m: LayoutMarkers, showWhy: boolean): string {
   const chips = card.topics
     .map(
       (t) =>
@@ -22,7 +28,7 @@ function cardMjml(card: PaperCard, showWhy: boolean): string {
     )
     .join('');
   return fillTemplate(loadTemplate('digest-card.mjml'), {
-    rank: card.rank,
+    rank: m.rank,
     upvotes: card.upvotes.toLocaleString('en-US'),
     comments: `${card.comments.toLocaleString('en-US')} comment${card.comments === 1 ? '' : 's'}`,
     url: card.url,
@@ -34,40 +40,41 @@ function cardMjml(card: PaperCard, showWhy: boolean): string {
     summary: card.summary,
     linksHtml: card.links.map((l) => a(l.url, l.label)).join(DOT),
     whyHtml: showWhy
-      ? `<div class="pb-why pb-muted" style="margin:12px 0 0;padding:10px 0 0;border-top:1px solid #f0e6d2;font-size:13px;line-height:1.45;color:#6b7280;">Why: ${escapeHtml(card.why)}</div>`
+      ? `<div class="pb-why pb-muted" style="margin:12px 0 0;padding:10px 0 0;border-top:1px solid #f0e6d2;font-size:13px;line-height:1.45;color:#6b7280;">Why: ${m.why}</div>`
       : '',
   });
 }
 
-function footer(view: DigestView): { footerLinksHtml: string; footerNoteHtml: string } {
-  if (view.audience === 'web') {
+/** Shown instead of the cards that would push the email past Gmail's clipping size. */
+export function moreMjml(m: LayoutMarkers): string {
+  return `<mj-text padding="0 4px 14px"><div style="font-size:14px;line-height:1.6;">${a(m.webUrl, 'More papers on the web edition')}</div></mj-text>`;
+}
+
+function footer(audience: Audience, publicUrl: string, m: LayoutMarkers): { footerLinksHtml: string; footerNoteHtml: string } {
+  if (audience === 'web') {
     return {
-      footerLinksHtml: [
-        a(`${view.publicUrl}/`, 'Get it by email'),
-        a(`${view.publicUrl}/feed.xml`, 'Atom feed'),
-        a(`${view.publicUrl}/feed.json`, 'JSON Feed'),
-      ].join(DOT),
+      footerLinksHtml: [a(`${publicUrl}/`, 'Get it by email'), a(`${publicUrl}/feed.xml`, 'Atom feed'), a(`${publicUrl}/feed.json`, 'JSON Feed')].join(DOT),
       footerNoteHtml: 'The public web edition of the digest: the same papers a subscriber following these topics gets, without personal data.',
     };
   }
-  const m = view.markers;
   return {
     footerLinksHtml: [a(m.preferencesUrl, 'Manage preferences'), a(m.unsubscribeUrl, 'Unsubscribe'), a(m.webUrl, 'View in browser')].join(DOT),
     footerNoteHtml:
-      `You get this email because ${m.email} subscribed to ${escapeHtml(view.kicker)} at ${escapeHtml(new URL(view.publicUrl).host)}. ` +
+      `You get this email because ${m.email} subscribed to ${m.kicker} at ${escapeHtml(new URL(publicUrl).host)}. ` +
       'Each paper says why it was picked; change topics, keywords, send time or frequency in your preferences, or leave with one click.',
   };
 }
 
-export function digestMjml(view: DigestView): string {
+/** The whole email around `cardsMjml`; every per-digest value is a marker. */
+export function layoutMjml(audience: Audience, publicUrl: string, senderLine: string, m: LayoutMarkers, cardsMjml: string): string {
   return fillTemplate(loadTemplate('digest.mjml'), {
-    subject: view.subject,
-    preheader: view.preheader,
-    kicker: view.kicker,
-    heading: view.heading,
-    intro: view.intro,
-    cardsHtml: view.cards.map((c) => cardMjml(c, view.audience === 'email')).join('\n'),
-    ...footer(view),
-    senderLine: view.senderLine,
+    subject: m.subject,
+    preheader: m.preheader,
+    kicker: m.kicker,
+    heading: m.heading,
+    intro: m.intro,
+    cardsHtml: cardsMjml,
+    ...footer(audience, publicUrl, m),
+    senderLine,
   });
 }

@@ -2,8 +2,9 @@
  * The plain-text part: the same papers and every link, wrapped for 72-column
  * readers. Per-recipient values are slot markers, like the HTML.
  */
-import type { PaperCard } from './cards.ts';
-import type { DigestView } from './view.ts';
+import type { StaticCard } from './cards.ts';
+import type { LayoutMarkers } from './email-html.ts';
+import type { Audience } from './view.ts';
 
 const WIDTH = 72;
 
@@ -22,9 +23,11 @@ export function wrap(text: string, indent: string, width = WIDTH): string {
   return lines.join('\n');
 }
 
-function cardText(c: PaperCard, showWhy: boolean): string {
+/** One card's text; the rank and the (wrapped) why-line are markers, as in the HTML. */
+export function cardText(c: StaticCard, m: LayoutMarkers, showWhy: boolean): string {
   const pad = '   ';
-  const out = [wrap(`${c.rank}. ${c.title}`, '').replace(/\n/g, `\n${pad}`)];
+  // The rank is 1–2 digits: wrap the title as if it took two.
+  const out = [`${m.rank}. ${wrap(c.title, '', WIDTH - 4).replace(/\n/g, `\n${pad}`)}`];
   if (c.byline) out.push(wrap(c.byline, pad));
   const stats = `▲ ${c.upvotes.toLocaleString('en-US')} upvotes · ${c.comments.toLocaleString('en-US')} comment${c.comments === 1 ? '' : 's'}`;
   out.push(wrap([stats, ...c.topics].join(' · '), pad));
@@ -32,24 +35,27 @@ function cardText(c: PaperCard, showWhy: boolean): string {
   const label = (s: string) => `${s}:`.padEnd(14);
   out.push(`${pad}${label('Paper')}${c.url}`);
   for (const l of c.links) out.push(`${pad}${label(l.label)}${l.url}`);
-  if (showWhy) out.push('', wrap(`Why: ${c.why}`, pad));
-  return out.join('\n');
+  if (showWhy) out.push('', m.why);
+  return `${out.join('\n')}\n\n`;
 }
 
-export function digestText(view: DigestView): string {
-  const m = view.markers;
+/** The why-line as the text part prints it. */
+export const whyText = (why: string) => wrap(`Why: ${why}`, '   ');
+
+export const moreText = (m: LayoutMarkers) => `More papers on the web edition: ${m.webUrl}\n\n`;
+
+/** Text before and after the cards, for one audience and frequency. */
+export function textLayout(audience: Audience, kicker: string, publicUrl: string, senderLine: string, m: LayoutMarkers): { head: string; foot: string } {
   const rule = '-'.repeat(WIDTH);
-  const head = [`${view.kicker} · ${view.heading}`, view.intro, ''];
-  const cards = view.cards.map((c) => cardText(c, view.audience === 'email')).join(`\n\n`);
   const foot =
-    view.audience === 'email'
+    audience === 'email'
       ? [
           `Manage preferences: ${m.preferencesUrl}`,
           `Unsubscribe:        ${m.unsubscribeUrl}`,
           `View in browser:    ${m.webUrl}`,
           '',
-          wrap(`You get this email because ${m.email} subscribed to ${view.kicker} at ${new URL(view.publicUrl).host}. Each paper says why it was picked.`, ''),
+          wrap(`You get this email because ${m.email} subscribed to ${kicker} at ${new URL(publicUrl).host}. Each paper says why it was picked.`, ''),
         ]
-      : [`Get it by email: ${view.publicUrl}/`, `Atom feed: ${view.publicUrl}/feed.xml`, `JSON Feed: ${view.publicUrl}/feed.json`];
-  return [...head, cards, '', rule, ...foot, '', view.senderLine, ''].join('\n');
+      : [`Get it by email: ${publicUrl}/`, `Atom feed: ${publicUrl}/feed.xml`, `JSON Feed: ${publicUrl}/feed.json`];
+  return { head: `${m.kicker} · ${m.heading}\n${m.intro}\n\n`, foot: [rule, ...foot, '', senderLine, ''].join('\n') };
 }

@@ -30,7 +30,11 @@ export interface SplitText {
  * spell one and have a subscriber's link substituted into it.
  */
 export function createMarkers(nonce = randomBytes(6).toString('hex')): Record<SlotName, string> {
-  return Object.fromEntries(slotNames.map((s) => [s, `pbslot${nonce}${s}end`])) as Record<SlotName, string>;
+  return namedMarkers(slotNames, nonce);
+}
+
+export function namedMarkers<N extends string>(names: readonly N[], nonce = randomBytes(6).toString('hex')): Record<N, string> {
+  return Object.fromEntries(names.map((s) => [s, `pbslot${nonce}${s}end`])) as Record<N, string>;
 }
 
 export function splitAtMarkers(text: string, markers: Record<SlotName, string>): SplitText {
@@ -46,6 +50,35 @@ export function splitAtMarkers(text: string, markers: Record<SlotName, string>):
   }
   parts.push(text.slice(last));
   return { parts, slots };
+}
+
+/**
+ * A compiled digest as a list of pieces: static text shared by every digest
+ * that shows it (the same string objects, so mail/mime-template.ts encodes each
+ * once), text of this digest (rank, why-line, subject; already escaped), and
+ * the recipient's slots.
+ */
+export type Piece = string | { text: string } | { slot: SlotName };
+
+export function joinPieces(pieces: readonly Piece[], values: Record<SlotName, string>): string {
+  let out = '';
+  for (const p of pieces) out += typeof p === 'string' ? p : 'text' in p ? p.text : values[p.slot];
+  return out;
+}
+
+/** Splits at markers of any names: static text, and the names between. */
+export function splitAtNames<N extends string>(text: string, markers: Record<N, string>): (string | { name: N })[] {
+  const names = Object.keys(markers) as N[];
+  const byMarker = new Map(names.map((n) => [markers[n], n]));
+  const out: (string | { name: N })[] = [];
+  let last = 0;
+  for (const m of text.matchAll(new RegExp(names.map((n) => markers[n]).join('|'), 'g'))) {
+    if (m.index > last) out.push(text.slice(last, m.index));
+    out.push({ name: byMarker.get(m[0])! });
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) out.push(text.slice(last));
+  return out;
 }
 
 export function joinSlots(split: SplitText, values: Record<SlotName, string>): string {

@@ -1,34 +1,43 @@
 /**
  * Render once, personalise per recipient.
  *
- * `mjml2html` costs milliseconds; a send run calls it once per distinct digest
- * content (same cards in the same order, same why-lines, template, frequency
- * and date) and keeps the result, split at the per-recipient slots, in a
- * bounded LRU cache that lives as long as the renderer (one send run).
- * Personalising is then `personalise(compiled, recipient)`: a synchronous join.
+ * `mjml2html` costs milliseconds, so it never runs per digest: it compiles
+ * each card once per renderer (one send run), together with the layout around
+ * the cards, and every digest is then assembled from compiled parts:
+ *
+ *   layout head · card · card · … · layout foot
+ *
+ * with the digest's own words (subject, heading, each card's rank and
+ * why-line) escaped into their markers, and the recipient's values left as
+ * slots (personalise.ts). A digest is a join of a few dozen strings whatever
+ * the number of distinct digests: a million subscribers with a keyword each
+ * cost the MJML of the few hundred papers of the window.
  *
  *   const renderer = createDigestRenderer(config);
- *   const compiled = await renderer.compile(emailContent(selection));   // cached
+ *   const compiled = await renderer.compile(emailContent(selection));   // assembly
  *   const mail = personalise(compiled, recipient);                      // µs
  *
- * Concurrent compiles of one content share a single promise, so a burst of
- * recipients with the same selection still compiles once.
+ * The layout and cards are compiled in one MJML document (cards separated by
+ * mj-raw cut markers, which MJML copies through between the column's rows),
+ * so a card's HTML is exactly what MJML makes of it in place.
  */
 import mjml2html from 'mjml';
-import { digestMjml } from './email-html.ts';
-import { digestText } from './email-text.ts';
-import { createMarkers, htmlValues, joinSlots, splitAtMarkers, textValues, type Recipient, type SplitText } from './personalise.ts';
-import { templateVersion } from './template.ts';
-import { buildView, contentKey, toCards, type DigestContent, type RenderConfig } from './view.ts';
+import { toCards, type PaperCard, type StaticCard } from './cards.ts';
+import { escapeHtml } from './escape.ts';
+import { cardMjml, layoutMjml, moreMjml, type LayoutMarkers } from './email-html.ts';
+import { cardText, moreText, textLayout, whyText } from './email-text.ts';
+import { joinPieces, namedMarkers, slotNames, splitAtNames, type Piece, type Recipient, type SlotName, htmlValues, textValues } from './personalise.ts';
+import { digestWords, senderLine, type Audience, type DigestContent, type DigestWords, type RenderConfig } from './view.ts';
 
 export interface CompiledDigest {
-  /** Content hash: equal for recipients who share this render. */
-  key: string;
   subject: string;
   preheader: string;
+  /** The papers shown (after trimming for size). */
   paperIds: string[];
-  html: SplitText;
-  text: SplitText;
+  html: Piece[];
+  text: Piece[];
+  /** Papers left out to stay under Gmail's clipping size (the email links the web edition instead). */
+  trimmed: number;
 }
 
 export interface RenderedDigest {
@@ -42,9 +51,11 @@ export interface RenderedDigest {
 export interface RenderStats {
   /** mjml2html calls. */
   compiles: number;
-  /** Compiles avoided because the content was already in the cache. */
+  /** Cards compiled (each once). */
+  cards: number;
+  /** Cards taken from the cache. */
   hits: number;
-  /** Entries in the cache now. */
+  /** Cards in the cache now. */
   cached: number;
 }
 
@@ -56,71 +67,178 @@ export interface DigestRenderer {
 }
 
 export interface RendererOptions {
-  /** Distinct contents kept; the least recently used goes first. */
+  /** Compiled cards kept; the least recently used goes first. */
   maxEntries?: number;
 }
 
-const TEMPLATES = ['digest.mjml', 'digest-card.mjml'];
+/**
+ * Gmail clips an HTML part over 102 KB. The digest's static HTML stays under
+ * this, leaving room for the recipient's address and links.
+ */
+export const HTML_BUDGET_BYTES = 102_000 - 4_000;
 
-// MJML indents generously; the indentation is a third of the bytes and Gmail
-// clips messages over 102 KB. Nothing in the template is whitespace-sensitive.
+// MJML indents generously; the indentation is a third of the bytes. Nothing
+// in the template is whitespace-sensitive.
 const compact = (html: string) => html.replace(/^[ \t]+/gm, '').replace(/\n{2,}/g, '\n');
+
+const WORDS = ['subject', 'preheader', 'kicker', 'heading', 'intro'] as const;
+type Name = keyof LayoutMarkers;
+type Template = (string | { name: Name })[];
+
+interface CompiledCard {
+  html: Template;
+  text: Template;
+  htmlBytes: number;
+}
+
+interface Layout {
+  head: Template;
+  more: Template;
+  foot: Template;
+  bytes: number;
+}
+
+const byteLength = (t: Template) => t.reduce((n, p) => n + (typeof p === 'string' ? Buffer.byteLength(p) : 0), 0);
 
 export function personalise(compiled: CompiledDigest, recipient: Recipient): RenderedDigest {
   return {
     subject: compiled.subject,
     preheader: compiled.preheader,
-    html: joinSlots(compiled.html, htmlValues(recipient)),
-    text: joinSlots(compiled.text, textValues(recipient)),
+    html: joinPieces(compiled.html, htmlValues(recipient)),
+    text: joinPieces(compiled.text, textValues(recipient)),
     paperIds: compiled.paperIds,
   };
 }
 
 /** The output of a content with no personal slots: the web edition. */
 export function unpersonalised(compiled: CompiledDigest): { html: string; text: string } {
-  if (compiled.html.slots.length || compiled.text.slots.length) throw new Error('this digest has personal slots; use personalise()');
-  return { html: compiled.html.parts.join(''), text: compiled.text.parts.join('') };
+  const slotted = (p: Piece[]) => p.some((x) => typeof x !== 'string' && 'slot' in x);
+  if (slotted(compiled.html) || slotted(compiled.text)) throw new Error('this digest has personal slots; use personalise()');
+  const none = {} as Record<SlotName, string>;
+  return { html: joinPieces(compiled.html, none), text: joinPieces(compiled.text, none) };
 }
 
 export function createDigestRenderer(config: RenderConfig, options: RendererOptions = {}): DigestRenderer {
-  const maxEntries = options.maxEntries ?? 1000;
-  const markers = createMarkers();
-  const version = templateVersion(...TEMPLATES);
-  const cache = new Map<string, Promise<CompiledDigest>>();
-  const stats: RenderStats = { compiles: 0, hits: 0, cached: 0 };
+  const maxEntries = options.maxEntries ?? 2000;
+  const markers: LayoutMarkers = namedMarkers([...WORDS, 'rank', 'why', ...slotNames]);
+  const cut = namedMarkers(['cut']).cut;
+  const sender = senderLine(config);
+  const cards = new Map<string, Promise<CompiledCard>>();
+  const layouts = new Map<Audience, Promise<Layout>>();
+  const stats: RenderStats = { compiles: 0, cards: 0, hits: 0, cached: 0 };
 
-  async function build(key: string, content: DigestContent, cards: ReturnType<typeof toCards>): Promise<CompiledDigest> {
-    const view = buildView(content, cards, config, markers);
+  const split = (s: string): Template => splitAtNames(s, markers);
+  const moreTextTemplate = split(moreText(markers));
+  const textLayouts = new Map<string, { head: Template; foot: Template }>();
+  const textFor = (audience: Audience, kicker: string) => {
+    let t = textLayouts.get(`${audience}|${kicker}`);
+    if (!t) {
+      const { head, foot } = textLayout(audience, kicker, config.publicUrl, sender, markers);
+      textLayouts.set(`${audience}|${kicker}`, (t = { head: split(head), foot: split(foot) }));
+    }
+    return t;
+  };
+
+  /** One MJML document: the layout around the given cards, cut apart after compiling. */
+  function compileCards(audience: Audience, batch: StaticCard[]): Promise<{ layout: Layout; cards: CompiledCard[] }> {
     stats.compiles++;
-    const result = await mjml2html(digestMjml(view), { validationLevel: 'strict', keepComments: false, fonts: {} });
-    return {
-      key,
-      subject: view.subject,
-      preheader: view.preheader,
-      paperIds: cards.map((c) => c.id),
-      html: splitAtMarkers(compact(result.html), markers),
-      text: splitAtMarkers(digestText(view), markers),
-    };
+    stats.cards += batch.length;
+    const cuts = `<mj-raw>${cut}</mj-raw>`;
+    const body = [cuts, ...batch.map((c) => cardMjml(c, markers, audience === 'email') + cuts), moreMjml(markers), cuts].join('\n');
+    return mjml2html(layoutMjml(audience, config.publicUrl, sender, markers, body), { validationLevel: 'strict', keepComments: false, fonts: {} }).then(
+      (result) => {
+        const parts = compact(result.html).split(cut);
+        if (parts.length !== batch.length + 3) throw new Error('compiled digest lost a card boundary');
+        const [head, foot, more] = [split(parts[0]!), split(parts.at(-1)!), split(parts.at(-2)!)];
+        return {
+          layout: { head, foot, more, bytes: byteLength(head) + byteLength(foot) + byteLength(more) },
+          cards: batch.map((c, i) => {
+            const html = split(parts[i + 1]!);
+            return { html, text: split(cardText(c, markers, audience === 'email')), htmlBytes: byteLength(html) };
+          }),
+        };
+      },
+    );
   }
 
-  function compile(content: DigestContent): Promise<CompiledDigest> {
-    if (!content.papers.length) throw new Error('a digest needs at least one paper; an empty selection is a skip');
-    const cards = toCards(content.papers);
-    const key = contentKey(content, cards, version);
-    const hit = cache.get(key);
-    if (hit) {
-      stats.hits++;
-      cache.delete(key);
-      cache.set(key, hit);
-      return hit;
+  /** The compiled cards of a digest: from the cache, the missing ones in one MJML call. */
+  function cardsFor(audience: Audience, shown: readonly StaticCard[]): Promise<CompiledCard[]> {
+    const key = (c: StaticCard) => `${audience}|${c.fingerprint}`;
+    const missing = [...new Map(shown.filter((c) => !cards.has(key(c))).map((c) => [c.fingerprint, c])).values()];
+    if (missing.length || !layouts.has(audience)) {
+      const compiled = compileCards(audience, missing);
+      if (!layouts.has(audience)) {
+        const layout = compiled.then((r) => r.layout);
+        layouts.set(audience, layout);
+        layout.catch(() => layouts.delete(audience));
+      }
+      missing.forEach((c, i) => {
+        const card = compiled.then((r) => r.cards[i]!);
+        cards.set(key(c), card);
+        // A failed compile must not stay cached as a rejected promise.
+        card.catch(() => cards.delete(key(c)));
+      });
     }
-    const pending = build(key, content, cards);
-    cache.set(key, pending);
-    // A failed compile must not stay cached as a rejected promise.
-    pending.catch(() => cache.delete(key));
-    while (cache.size > maxEntries) cache.delete(cache.keys().next().value!);
-    stats.cached = cache.size;
-    return pending;
+    stats.hits += shown.length - missing.length;
+    const found = shown.map((c) => {
+      const k = key(c);
+      const hit = cards.get(k)!;
+      cards.delete(k);
+      cards.set(k, hit);
+      return hit;
+    });
+    while (cards.size > maxEntries) cards.delete(cards.keys().next().value!);
+    return Promise.all(found);
+  }
+
+  /** Markers to pieces: the digest's words escaped for the output, slots left for the recipient. */
+  function fill(t: Template, words: Record<Name, string>, out: Piece[]): void {
+    for (const p of t) {
+      if (typeof p === 'string') out.push(p);
+      else if ((slotNames as readonly string[]).includes(p.name)) out.push({ slot: p.name as SlotName });
+      else out.push({ text: words[p.name] });
+    }
+  }
+
+  async function compile(content: DigestContent): Promise<CompiledDigest> {
+    if (!content.papers.length) throw new Error('a digest needs at least one paper; an empty selection is a skip');
+    const all = toCards(content.papers);
+    const compiled = await cardsFor(content.audience, all);
+    const layout = await layouts.get(content.audience)!;
+    const email = content.audience === 'email';
+
+    // Cards that would take the HTML past Gmail's clipping size give way to a
+    // link to the web edition (email only; a web page is never clipped).
+    const wordBytes = (w: DigestWords) => WORDS.reduce((n, k) => n + 2 * Buffer.byteLength(escapeHtml(w[k])), 0);
+    let shown = all.length;
+    let bytes = layout.bytes + wordBytes(digestWords(content, all.map((c) => c.title)));
+    for (let i = 0; i < all.length; i++) {
+      bytes += compiled[i]!.htmlBytes + Buffer.byteLength(escapeHtml(all[i]!.why)) + 2;
+      if (email && i > 0 && bytes > HTML_BUDGET_BYTES) {
+        shown = i;
+        break;
+      }
+    }
+    const cardsShown: PaperCard[] = all.slice(0, shown);
+    const words = digestWords(content, cardsShown.map((c) => c.title));
+    const htmlWords = Object.fromEntries(WORDS.map((k) => [k, escapeHtml(words[k])])) as Record<Name, string>;
+    const { head, foot } = textFor(content.audience, words.kicker);
+
+    const html: Piece[] = [];
+    const text: Piece[] = [];
+    fill(layout.head, htmlWords, html);
+    fill(head, words as Record<Name, string>, text);
+    cardsShown.forEach((c, i) => {
+      fill(compiled[i]!.html, { ...htmlWords, rank: String(c.rank), why: escapeHtml(c.why) }, html);
+      fill(compiled[i]!.text, { ...(words as Record<Name, string>), rank: String(c.rank), why: whyText(c.why) }, text);
+    });
+    if (shown < all.length) {
+      fill(layout.more, htmlWords, html);
+      fill(moreTextTemplate, words as Record<Name, string>, text);
+    }
+    fill(layout.foot, htmlWords, html);
+    fill(foot, words as Record<Name, string>, text);
+    return { subject: words.subject, preheader: words.preheader, paperIds: cardsShown.map((c) => c.id), html, text, trimmed: all.length - shown };
   }
 
   return {
@@ -129,7 +247,7 @@ export function createDigestRenderer(config: RenderConfig, options: RendererOpti
       return personalise(await compile(content), recipient);
     },
     get stats() {
-      return { ...stats, cached: cache.size };
+      return { ...stats, cached: cards.size };
     },
   };
 }

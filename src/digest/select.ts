@@ -2,11 +2,12 @@
  * Which papers a subscriber gets for a period. Two paths, one answer:
  *
  * - `selectDigest`: one query for one subscriber (preview, tests, a resend).
- * - `selectDigests`: a send run's batch. One candidate query per distinct
- *   preference mix (topics + keywords + frequency + as-of), one batched read of
- *   the no-repeat ledger for every subscriber, and the rest in memory. A
- *   million subscribers share a few thousand mixes, so this is a few thousand
- *   queries instead of a million.
+ * - `selectDigests`: a send run's batch. One candidate window per send moment
+ *   and run (every paper's features computed once, features-window.ts), one
+ *   batched read of the no-repeat ledger per batch, and topic and keyword
+ *   matching, the ledger and the order (reader-order.ts) in memory. A run
+ *   costs the same whether a million subscribers share fifty mixes or each
+ *   has a keyword of their own.
  *
  * A test holds the two paths equal, skip reasons included.
  */
@@ -23,7 +24,12 @@ import {
   type CandidateRow,
   type PreferenceMix,
 } from './candidates.ts';
+import { sameCardAs, whyLine } from './cards.ts';
+import type { PaperFeatures } from './features.ts';
+import { WindowCache, type CandidateWindow } from './features-window.ts';
+import { KeywordParser, keywordMatches } from './keyword-match.ts';
 import type { DigestPeriod } from './period.ts';
+import { trendingOrderLoader, type ReaderOrderLoader } from './reader-order.ts';
 
 export type SelectConfig = Pick<Config, 'TRENDING_GRAVITY' | 'DIGEST_SIZE'>;
 
@@ -40,7 +46,8 @@ export interface Why {
   keywords: string[];
 }
 
-export type DigestPaper = Omit<CandidateRow, 'matchedTopics' | 'matchedKeywords'> & { why: Why };
+/** A chosen paper: what its card shows, what it matched, and the why-line printed for it. */
+export type DigestPaper = Omit<CandidateRow, 'matchedTopics' | 'matchedKeywords'> & { why: Why; reason: string };
 
 export type DigestSelection =
   | { kind: 'digest'; subscriberId: string; period: DigestPeriod; mix: PreferenceMix; papers: DigestPaper[] }
@@ -57,7 +64,8 @@ export function preferenceMix(sub: DigestSubscriber): PreferenceMix {
 }
 
 function toPaper({ matchedTopics, matchedKeywords, ...row }: CandidateRow): DigestPaper {
-  return { ...row, why: { topics: matchedTopics, keywords: matchedKeywords } };
+  const why = { topics: matchedTopics, keywords: matchedKeywords };
+  return { ...row, why, reason: whyLine(why) };
 }
 
 function describeMix(mix: PreferenceMix): string {
@@ -94,9 +102,6 @@ export async function selectDigest(db: Db, req: DigestRequest, config: SelectCon
   return decide(req, mix, chosen.map(toPaper), matching);
 }
 
-const mixKey = (mix: PreferenceMix, period: DigestPeriod) =>
-  JSON.stringify([period.frequency, period.asOf.getTime(), mix.topics, mix.keywords]);
-
 /**
  * Paper ids already sent to each subscriber in another period whose delivery
  * was scheduled inside the window (see candidates.ts for why that suffices).
@@ -121,57 +126,99 @@ export async function sentPaperIds(db: Db, requests: readonly DigestRequest[]): 
 }
 
 /**
- * Candidate lists per preference mix and as-of moment. A send run passes one
- * cache to every batch, so each mix is queried once per run rather than once
- * per batch of a hundred subscribers.
+ * What the batches of one send run share: the candidate windows (one query
+ * each), parsed keywords, and how readers' digests are ordered.
  */
-export type CandidateCache = Map<string, Promise<DigestPaper[]>>;
+export interface SelectionRun {
+  windows: WindowCache;
+  keywords: KeywordParser;
+  order: ReaderOrderLoader;
+}
 
-/** Every candidate of a mix for a period, ranked (no ledger, no size limit). */
-export function candidatesFor(db: Db, mix: PreferenceMix, period: DigestPeriod, config: SelectConfig, cache?: CandidateCache): Promise<DigestPaper[]> {
-  const key = mixKey(mix, period);
-  const hit = cache?.get(key);
-  if (hit) return hit;
-  const pending = queryCandidates(db, {
-    ...mix,
-    asOf: period.asOf,
-    windowDays: WINDOW_DAYS[period.frequency],
-    gravity: config.TRENDING_GRAVITY,
-  })
-    // One object per paper and mix, shared by the mix's subscribers (cards.ts memoises on it).
-    .then((rows) => rows.map(toPaper));
-  if (cache) {
-    cache.set(key, pending);
-    pending.catch(() => cache.delete(key));
-  }
-  return pending;
+export const newSelectionRun = (order: ReaderOrderLoader = trendingOrderLoader): SelectionRun => ({
+  windows: new WindowCache(),
+  keywords: new KeywordParser(),
+  order,
+});
+
+export function windowOf(db: Db, run: SelectionRun, period: DigestPeriod, config: SelectConfig): Promise<CandidateWindow> {
+  return run.windows.get(db, { asOf: period.asOf, windowDays: WINDOW_DAYS[period.frequency], gravity: config.TRENDING_GRAVITY });
+}
+
+/** Which of a mix's topics and keywords a paper matches; the keywords must be loaded in `keywords`. */
+export function matcherFor(mix: PreferenceMix, keywords: KeywordParser) {
+  const topics = new Set<string>(mix.topics);
+  const queries = mix.keywords.map((k) => [k, keywords.get(k)] as const);
+  return {
+    reason: (paper: PaperFeatures): Why => ({
+      topics: paper.topics.filter((t) => topics.has(t)),
+      keywords: queries.filter(([, q]) => keywordMatches(paper, q)).map(([k]) => k),
+    }),
+    // No topics: every topic (keywords then only say why).
+    matches: (paper: PaperFeatures): boolean =>
+      !topics.size || paper.topics.some((t) => topics.has(t)) || queries.some(([, q]) => keywordMatches(paper, q)),
+  };
+}
+
+/** A window paper as a chosen digest paper. */
+export function digestPaper(window: CandidateWindow, paper: PaperFeatures, why: Why, reason: string): DigestPaper {
+  const row = window.row(paper.id)!;
+  return sameCardAs({ ...row, why, reason }, row);
 }
 
 /**
- * Many subscribers at once; results in the order of `requests`. Candidate
- * lists are a window's worth of papers (a few hundred at most), so keeping
- * every mix's whole list in memory is cheap. Call with batches of a few
- * thousand subscribers: the ledger read is one query per call.
+ * Many subscribers at once; results in the order of `requests`. The windows
+ * come from the run (one query each per run), the ledger is one query per
+ * call, and matching, the ledger and ordering happen here in memory, so the
+ * cost per subscriber does not depend on how many share a digest.
  */
 export async function selectDigests(
   db: Db,
   requests: readonly DigestRequest[],
   config: SelectConfig,
-  cache: CandidateCache = new Map(),
+  run: SelectionRun = newSelectionRun(),
 ): Promise<DigestSelection[]> {
   const mixes = requests.map((r) => preferenceMix(r.subscriber));
-  const [sent, lists] = await Promise.all([
+  const [sent, windows, order] = await Promise.all([
     sentPaperIds(db, requests),
-    Promise.all(requests.map((r, i) => candidatesFor(db, mixes[i]!, r.period, config, cache))),
+    Promise.all(requests.map((r) => windowOf(db, run, r.period, config))),
+    run.order(db, requests.map((r) => r.subscriber.id), new Date()),
+    run.keywords.load(db, mixes.flatMap((m) => m.keywords)),
   ]);
   return requests.map((r, i) => {
-    const candidates = lists[i]!;
+    const mix = mixes[i]!;
+    const window = windows[i]!;
+    const { matches, reason } = matcherFor(mix, run.keywords);
     const already = sent.get(r.subscriber.id);
-    const chosen: DigestPaper[] = [];
-    for (const paper of candidates) {
-      if (chosen.length === config.DIGEST_SIZE) break;
-      if (!already?.has(paper.id)) chosen.push(paper);
-    }
-    return decide(r, mixes[i]!, chosen, candidates.length);
+    const unsent = already?.size ? window.papers.filter((p) => !already.has(p.id)) : (window.papers as PaperFeatures[]);
+    const matching = unsent.filter(matches);
+    if (!matching.length) return decide(r, mix, [], already?.size ? window.papers.filter(matches).length : 0);
+    const ordered = order({ matching, window: unsent, subscriberId: r.subscriber.id, size: config.DIGEST_SIZE, now: r.period.asOf, reason });
+    const chosen = ordered.slice(0, config.DIGEST_SIZE).map(({ paper, why }) => digestPaper(window, paper, reason(paper), why));
+    return decide(r, mix, chosen, matching.length);
   });
+}
+
+/**
+ * A delivery resumed after a crash may already have gone out once (killed
+ * between the relay's 250 and our commit). It must carry the same papers, so
+ * the papers chosen then are reused rather than re-ranked; `fresh` stands
+ * when one of them has left the window since. Call after selectDigests for
+ * the same request (its keywords are loaded).
+ */
+export async function restoreSelection(
+  db: Db,
+  run: SelectionRun,
+  req: DigestRequest,
+  paperIds: readonly string[],
+  config: SelectConfig,
+  fresh: DigestSelection,
+): Promise<DigestSelection> {
+  const window = await windowOf(db, run, req.period, config);
+  const papers = paperIds.map((id) => window.features(id));
+  if (papers.some((p) => !p)) return fresh;
+  const mix = preferenceMix(req.subscriber);
+  const { reason } = matcherFor(mix, run.keywords);
+  const chosen = (papers as PaperFeatures[]).map((p) => digestPaper(window, p, reason(p), whyLine(reason(p))));
+  return { kind: 'digest', subscriberId: req.subscriber.id, period: req.period, mix, papers: chosen };
 }

@@ -1,15 +1,11 @@
 /**
- * A digest's content (what a render depends on) and its view (everything the
- * HTML and text outputs print). Equal content gives an equal `contentKey`,
- * which is what the render cache shares compiled output by.
+ * A digest's content (what a render depends on) and the words around its
+ * cards (subject, heading…).
  */
-import { createHash } from 'node:crypto';
 import type { Config } from '../config.ts';
 import type { Frequency } from '../db/schema.ts';
 import { topicLabel, type Topic } from '../papers/topics.ts';
-import { toCards, type PaperCard } from './cards.ts';
 import { heading, intro, kicker, preheader, subjectLine } from './headline.ts';
-import type { SlotName } from './personalise.ts';
 import type { DigestPaper, DigestSelection } from './select.ts';
 
 export type Audience = 'email' | 'web';
@@ -28,17 +24,13 @@ export interface DigestContent {
 
 export type RenderConfig = Pick<Config, 'MAIL_FROM' | 'MAIL_POSTAL_ADDRESS' | 'publicUrl'>;
 
-export interface DigestView {
-  audience: Audience;
+/** The words around the cards of one digest. */
+export interface DigestWords {
   subject: string;
   preheader: string;
   kicker: string;
   heading: string;
   intro: string;
-  cards: PaperCard[];
-  senderLine: string;
-  publicUrl: string;
-  markers: Record<SlotName, string>;
 }
 
 /** The content of a chosen (not skipped) selection, for the email. */
@@ -54,27 +46,13 @@ export function senderLine(config: RenderConfig): string {
   return [name || from, config.MAIL_POSTAL_ADDRESS?.trim()].filter(Boolean).join(' · ');
 }
 
-export function contentKey(content: DigestContent, cards: readonly PaperCard[], templates: string): string {
-  const h = createHash('sha256');
-  h.update(JSON.stringify([templates, content.audience, content.frequency, content.localDate, content.period, content.topics ?? []]));
-  for (const c of cards) h.update(c.fingerprint);
-  return h.digest('base64url');
-}
-
-export function buildView(content: DigestContent, cards: PaperCard[], config: RenderConfig, markers: Record<SlotName, string>): DigestView {
-  const h = { frequency: content.frequency, localDate: content.localDate, period: content.period, titles: cards.map((c) => c.title) };
+export function digestWords(content: DigestContent, titles: string[]): DigestWords {
+  const h = { frequency: content.frequency, localDate: content.localDate, period: content.period, titles };
   return {
-    audience: content.audience,
     subject: subjectLine(h),
     preheader: preheader(h),
     kicker: kicker(content.frequency),
     heading: heading(h),
-    intro: intro(cards.length, content.audience, (content.topics ?? []).map(topicLabel)),
-    cards,
-    senderLine: senderLine(config),
-    publicUrl: config.publicUrl,
-    markers,
+    intro: intro(titles.length, content.audience, (content.topics ?? []).map(topicLabel)),
   };
 }
-
-export { toCards };

@@ -7,6 +7,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { Topic } from '../papers/topics.ts';
 import { queryCandidates, WINDOW_DAYS } from './candidates.ts';
+import { whyLine } from './cards.ts';
 import type { DigestPaper } from './select.ts';
 import type { DigestContent } from './view.ts';
 
@@ -36,6 +37,9 @@ export async function webDigestContent(
     limit: config.DIGEST_SIZE,
   });
   if (!rows.length) return null;
-  const papers: DigestPaper[] = rows.map(({ matchedTopics, matchedKeywords, ...r }) => ({ ...r, why: { topics: matchedTopics, keywords: matchedKeywords } }));
+  const papers: DigestPaper[] = rows.map(({ matchedTopics, matchedKeywords, ...r }) => {
+    const why = { topics: matchedTopics, keywords: matchedKeywords };
+    return { ...r, why, reason: whyLine(why) };
+  });
   return { audience: 'web', frequency: 'daily', localDate: q.date, period: q.date, papers, topics };
 }

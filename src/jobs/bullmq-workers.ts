@@ -19,7 +19,7 @@ export interface WorkerOptions {
   prefix?: string;
   /** Upsert the cron schedulers (default true; tests drive jobs by hand). */
   schedule?: boolean;
-  /** Send batches processed at once by this process. */
+  /** Send batches processed at once by this process (default: enough to keep SEND_CONCURRENCY messages in flight). */
   sendConcurrency?: number;
 }
 
@@ -120,7 +120,9 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
     },
     {
       ...base,
-      concurrency: opts.sendConcurrency ?? 4,
+      // Batches at once: twice what SEND_CONCURRENCY messages fill, so one is
+      // being chosen and composed while the others send.
+      concurrency: opts.sendConcurrency ?? Math.max(2, Math.ceil((2 * config.SEND_CONCURRENCY) / config.SEND_BATCH_SIZE)),
       // The global cap: BullMQ's limiter counts jobs across all workers, so a
       // cap of R emails/s is R/batch jobs per second.
       ...(config.SEND_RATE_PER_SEC > 0

@@ -2,10 +2,12 @@
  * What every job needs, built once per process from the config. The same
  * context drives the BullMQ workers and the embedded in-process runner.
  */
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { createDigestComposer, type DigestComposer } from '../delivery/compose.ts';
-import type { CandidateCache } from '../digest/select.ts';
+import type { ReaderOrderLoader } from '../digest/reader-order.ts';
+import { newSelectionRun, type SelectionRun } from '../digest/select.ts';
 import type { Logger } from '../log.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { Metrics } from '../metrics/registry.ts';
@@ -24,31 +26,35 @@ export interface JobContext {
   retryDelayMs?: number;
   /** This process's metrics (counters of the work done here). */
   metrics?: Metrics;
+  /** How each reader's digest is ordered (default: trending, digest/reader-order.ts). */
+  readerOrder?: ReaderOrderLoader;
 }
 
 /**
- * Compiled digests kept per run (~100 KB each with their MIME). The planner
- * orders deliveries by preference mix, so batches arrive grouped by content
- * and a few hundred entries cover a run while the heap stays small.
+ * Compiled cards kept per run (a few KB each): more than a window holds, so a
+ * run compiles each card once.
  */
-const COMPILED_DIGESTS_KEPT = 300;
+const CARDS_KEPT = 2000;
 
 export interface RunCaches {
   composer: DigestComposer;
-  candidates: CandidateCache;
+  selection: SelectionRun;
+  /** This process's messages in flight, across every batch it runs: at most SEND_CONCURRENCY. */
+  inFlight: LimitFunction;
 }
 
 /**
- * The caches of one send run: compiled digests (render-once) and candidate
- * lists per preference mix. The planner stamps each run with an id and jobs
+ * The caches of one send run: compiled cards (render-once) and the candidate
+ * windows with parsed keywords. The planner stamps each run with an id and jobs
  * of the same run share the caches; a new run starts new ones, so papers or
  * templates changed in between are never served stale.
  */
 export function cachesForRuns(ctx: JobContext): (runId: string) => RunCaches {
   let current: ({ runId: string } & RunCaches) | undefined;
+  const inFlight = pLimit(ctx.config.SEND_CONCURRENCY);
   return (runId) => {
     if (current?.runId !== runId) {
-      current = { runId, composer: createDigestComposer(ctx.config, ctx.secrets, { maxEntries: COMPILED_DIGESTS_KEPT }), candidates: new Map() };
+      current = { runId, composer: createDigestComposer(ctx.config, ctx.secrets, { maxEntries: CARDS_KEPT }), selection: newSelectionRun(ctx.readerOrder), inFlight };
     }
     return current;
   };

@@ -7,7 +7,7 @@ import { createSmtpMailer } from './smtp.ts';
 
 type MailConfig = Pick<
   Config,
-  'SMTP_URL' | 'DATA_DIR' | 'MAIL_FROM' | 'REPLY_TO' | 'SEND_CONCURRENCY' | 'DKIM_DOMAIN' | 'DKIM_SELECTOR' | 'DKIM_PRIVATE_KEY'
+  'SMTP_URL' | 'DATA_DIR' | 'MAIL_FROM' | 'REPLY_TO' | 'SEND_CONCURRENCY' | 'SMTP_MAX_CONNECTIONS' | 'DKIM_DOMAIN' | 'DKIM_SELECTOR' | 'DKIM_PRIVATE_KEY'
 >;
 
 export const outboxDir = (config: Pick<Config, 'DATA_DIR'>) => path.resolve(config.DATA_DIR, 'outbox');
@@ -24,5 +24,7 @@ export function createMailer(config: MailConfig): Mailer {
           privateKey: config.DKIM_PRIVATE_KEY.replace(/\\n/g, '\n'),
         }
       : undefined;
-  return createSmtpMailer({ ...sender, url: config.SMTP_URL, maxConnections: Math.min(config.SEND_CONCURRENCY, 20), dkim });
+  // One message per connection at a time (SMTP has no multiplexing), so
+  // SEND_CONCURRENCY messages in flight need as many connections.
+  return createSmtpMailer({ ...sender, url: config.SMTP_URL, maxConnections: Math.min(config.SEND_CONCURRENCY, config.SMTP_MAX_CONNECTIONS), dkim });
 }

@@ -93,8 +93,18 @@ export class MimeValueError extends Error {
   override name = 'MimeValueError';
 }
 
-/** The raw message for one recipient. Values are plain strings, encoded here. */
-export function renderMime(compiled: CompiledMime, values: Record<string, string>): Buffer {
+/**
+ * One piece of a body, quoted-printable encoded on its own and ended with a
+ * soft break: bodies assembled from shared pieces (digest cards) encode each
+ * piece once and pass the encoded pieces to renderMime.
+ */
+export const qpPiece = (s: string): Buffer => Buffer.from(qp(s) + SOFT_BREAK, 'utf8');
+
+/**
+ * The raw message for one recipient. Values are plain strings, encoded here,
+ * or for a body slot, pieces already encoded with qpPiece.
+ */
+export function renderMime(compiled: CompiledMime, values: Record<string, string | readonly Buffer[]>): Buffer {
   const parts: Buffer[] = [];
   let length = 0;
   for (const c of compiled.chunks) {
@@ -104,6 +114,12 @@ export function renderMime(compiled: CompiledMime, values: Record<string, string
     } else {
       const value = values[c.slot];
       if (value === undefined) throw new MimeValueError(`no value for slot ${c.slot}`);
+      if (typeof value !== 'string') {
+        if (c.as !== 'qp') throw new MimeValueError(`encoded pieces given for header slot ${c.slot}`);
+        for (const piece of value) parts.push(piece);
+        length += value.reduce((n, b) => n + b.length, 0);
+        continue;
+      }
       if (c.as === 'header') {
         // A CR or LF in a header value would let a value inject headers.
         if (/[\r\n]/.test(value)) throw new MimeValueError(`line break in header value for ${c.slot}`);

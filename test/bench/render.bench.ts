@@ -10,6 +10,7 @@
  * Targets: render-once ≥ 100× faster and ≥ 20,000 personalised emails/s, one core.
  *   npx tsx test/bench/render.bench.ts   (or: npm run bench -- render)
  */
+import { whyLine } from '../../src/digest/cards.ts';
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../../src/config.ts';
 import { recipientFor } from '../../src/digest/links.ts';
@@ -34,7 +35,8 @@ const contents: DigestContent[] = Array.from({ length: MIXES }, (_, m) => {
   const papers: DigestPaper[] = Array.from({ length: 10 }, (_, k) => {
     const s = seeds[(m * 13 + k * 17) % seeds.length]!;
     const { publishedAt: _p, aiKeywords: _a, thumbnail: _t, ...rest } = s;
-    return { ...rest, dailyDate: '2025-12-15', topics: tagTopics(s), score: 1 - k / 100, why: { topics: topics.slice(0, 1), keywords: k % 3 ? [] : ['diffusion'] } };
+    const why = { topics: topics.slice(0, 1), keywords: k % 3 ? [] : ['diffusion'] };
+    return { ...rest, dailyDate: '2025-12-15', topics: tagTopics(s), score: 1 - k / 100, why, reason: whyLine(why) };
   });
   return { audience: 'email', frequency: 'daily', localDate: '2025-12-16', period: '2025-12-16', papers };
 });

@@ -4,7 +4,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deliveries, subscribers } from '../../src/db/schema.ts';
-import { claimDeliveries, finishDeliveries, rememberSelections } from '../../src/delivery/deliveries.repo.ts';
+import { claimDeliveries, finishDeliveries, readClaimable } from '../../src/delivery/deliveries.repo.ts';
 import { findStalledDeliveries, planDeliveries } from '../../src/delivery/plan.ts';
 import { createTestDatabase } from '../helpers/postgres.ts';
 
@@ -118,33 +118,39 @@ describe('delivery claims', () => {
     const planned = await planDeliveries(database.db, { now: new Date('2025-12-08T12:00:00Z') });
     const ids = planned.map((p) => p.id);
     const now = new Date('2025-12-08T12:01:00Z');
-    const [a, b] = await Promise.all([claimDeliveries(database.db, ids, now, 60), claimDeliveries(database.db, ids, now, 60)]);
+    const read = await readClaimable(database.db, ids, now);
+    expect(read.every((d) => d.subscriber.email.endsWith('@example.org'))).toBe(true);
+    const claims = read.map((d) => ({ id: d.id, paperIds: ['2512.00001'] }));
+    const [a, b] = await Promise.all([claimDeliveries(database.db, claims, now, 60), claimDeliveries(database.db, claims, now, 60)]);
     expect(a.length + b.length).toBe(50);
     expect(new Set([...a, ...b].map((d) => d.id)).size).toBe(50);
-    expect([...a, ...b].every((d) => d.subscriber.email.endsWith('@example.org'))).toBe(true);
   });
 
   it('resumes a row whose lease expired, with the papers chosen before, and refuses a stale holder', async () => {
     const [s] = await addSubscribers([{ email: 'lease@example.org', sendHour: 0 }]);
     const [p] = await planDeliveries(database.db, { now: new Date('2025-12-08T12:00:00Z') });
     const t0 = new Date('2025-12-08T12:01:00Z');
-    const [first] = await claimDeliveries(database.db, [p!.id], t0, 30);
-    expect(first?.attempts).toBe(1);
-    await rememberSelections(database.db, [{ id: p!.id, paperIds: ['2512.00001', '2512.00002'] }]);
+    // The claim records the papers chosen for it.
+    const [first] = await claimDeliveries(database.db, [{ id: p!.id, paperIds: ['2512.00001', '2512.00002'] }], t0, 30);
+    expect(first).toMatchObject({ attempts: 1, status: 'sending', paperIds: ['2512.00001', '2512.00002'] });
     // Within the lease nobody else may claim it; the stalled finder ignores it.
-    expect(await claimDeliveries(database.db, [p!.id], new Date(t0.getTime() + 10_000), 30)).toEqual([]);
+    expect(await readClaimable(database.db, [p!.id], new Date(t0.getTime() + 10_000))).toEqual([]);
+    expect(await claimDeliveries(database.db, [{ id: p!.id, paperIds: ['2512.00003'] }], new Date(t0.getTime() + 10_000), 30)).toEqual([]);
     expect(await findStalledDeliveries(database.db, new Date(t0.getTime() + 10_000), 600_000)).toEqual([]);
     // After it, the row is stalled and can be resumed — with the same papers.
     const later = new Date(t0.getTime() + 31_000);
     expect(await findStalledDeliveries(database.db, later, 600_000)).toEqual([p!.id]);
-    const [second] = await claimDeliveries(database.db, [p!.id], later, 30);
+    const [resumable] = await readClaimable(database.db, [p!.id], later);
+    expect(resumable).toMatchObject({ id: p!.id, attempts: 2, paperIds: ['2512.00001', '2512.00002'] });
+    expect(resumable?.subscriber.id).toBe(s!.id);
+    // A claim with other papers keeps the ones chosen first.
+    const [second] = await claimDeliveries(database.db, [{ id: p!.id, paperIds: ['2512.00009'] }], later, 30);
     expect(second).toMatchObject({ id: p!.id, attempts: 2, paperIds: ['2512.00001', '2512.00002'] });
-    expect(second?.subscriber.id).toBe(s!.id);
-    expect(await finishDeliveries(database.db, [{ id: p!.id, outcome: { status: 'sent', messageId: '<m@x>', paperIds: ['2512.00001'] } }], later)).toEqual([p!.id]);
+    expect(await finishDeliveries(database.db, [{ id: p!.id, outcome: { status: 'sent', messageId: '<m@x>' } }], later)).toEqual([p!.id]);
     // The first holder waking up cannot change the outcome.
     expect(await finishDeliveries(database.db, [{ id: p!.id, outcome: { status: 'failed', reason: 'late' } }], later)).toEqual([]);
     const [row] = await database.db.select().from(deliveries).where(eq(deliveries.id, p!.id));
-    expect(row).toMatchObject({ status: 'sent', messageId: '<m@x>', paperIds: ['2512.00001'], leaseUntil: null });
+    expect(row).toMatchObject({ status: 'sent', messageId: '<m@x>', paperIds: ['2512.00001', '2512.00002'], leaseUntil: null });
   });
 
   it('finds queued rows whose job was lost', async () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { deliveries, subscribers } from '../../src/db/schema.ts';
 import { queryRows } from '../../src/db/rows.ts';
-import { claimDeliveries, rememberSelections } from '../../src/delivery/deliveries.repo.ts';
+import { claimDeliveries } from '../../src/delivery/deliveries.repo.ts';
 import { planDeliveries } from '../../src/delivery/plan.ts';
 import { countByStatus } from '../../src/delivery/progress.ts';
 import { sendBatch } from '../../src/delivery/send-batch.ts';
@@ -210,11 +210,10 @@ describe('resuming a delivery after a crash', () => {
     const [planned] = await planDeliveries(database.db, { now: new Date(), day: '2025-12-16' });
     // A worker claimed it, chose its papers, and died before recording the send.
     const claimedAt = new Date(Date.now() - 120_000);
-    await claimDeliveries(database.db, [planned!.id], claimedAt, 10);
     const fresh = await selectDigests(database.db, [{ subscriber: { id: s!.id, topics: [], keywords: [] }, period: periodOfDate({ frequency: 'daily', timezone: 'UTC', sendHour: 7 }, '2025-12-16') }], ctx.config);
     expect(fresh[0]!.kind).toBe('digest');
     const chosenBefore = (fresh[0] as { papers: { id: string }[] }).papers.map((p) => p.id).slice(0, 3).reverse();
-    await rememberSelections(database.db, [{ id: planned!.id, paperIds: chosenBefore }]);
+    await claimDeliveries(database.db, [{ id: planned!.id, paperIds: chosenBefore }], claimedAt, 10);
 
     // Its lease has run out; the next batch resumes it.
     const caches = cachesForRuns(ctx)('resume-test');

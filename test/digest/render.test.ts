@@ -84,30 +84,69 @@ describe('rendering a digest', () => {
     expect(out.html).toContain(`href="${r.unsubscribeUrl}"`);
   });
 
-  it('compiles MJML once for N recipients of the same selection, twice for two selections', async () => {
+  it('compiles each card once per renderer, whatever the number of distinct digests', async () => {
     const renderer = createDigestRenderer(config);
     const a = heavyPapers(3);
-    const b = [...a].reverse();
     const outs = await Promise.all(Array.from({ length: 50 }, (_, i) => renderer.render(dailyContent([...a]), recipient(i))));
-    expect(renderer.stats.compiles).toBe(1);
-    expect(renderer.stats.hits).toBe(49);
+    expect(renderer.stats).toMatchObject({ compiles: 1, cards: 3 });
     expect(new Set(outs.map((o) => o.html)).size).toBe(50);
     outs.forEach((o, i) => {
       expect(o.html).toContain(recipient(i).unsubscribeUrl);
       expect(o.html).not.toMatch(/pbslot/);
+      expect(o.text).not.toMatch(/pbslot/);
     });
-    await renderer.render(dailyContent(b), recipient(1));
-    await renderer.render(dailyContent(b), recipient(2));
-    expect(renderer.stats.compiles).toBe(2);
-    // Same papers, another day: another render (the date is in the email).
-    await renderer.render(dailyContent(a, '2025-12-09'), recipient(1));
-    expect(renderer.stats.compiles).toBe(3);
+    // Thirty different digests over twelve papers: each card compiled once.
+    const pool = heavyPapers(12);
+    const digests = Array.from({ length: 30 }, (_, d) => Array.from({ length: 4 }, (_, k) => pool[(d * 5 + k * 7) % 12]!));
+    for (const [d, papers] of digests.entries()) await renderer.render(dailyContent([...new Set(papers)]), recipient(d));
+    expect(renderer.stats.cards).toBe(12);
+    // Assembled from cached cards, a digest is exactly what compiling it alone gives.
+    const reversed = [...pool.slice(0, 5)].reverse();
+    const shared = await renderer.render(dailyContent(reversed, '2025-12-09'), recipient(3));
+    const alone = await createDigestRenderer(config).render(dailyContent(reversed, '2025-12-09'), recipient(3));
+    expect(shared).toEqual(alone);
+    expect(shared.html.indexOf('#1<')).toBeLessThan(shared.html.indexOf(reversed[0]!.title));
+    expect(shared.text).toMatch(new RegExp(`^1\\. ${reversed[0]!.title.slice(0, 20)}`, 'm'));
+    expect(shared.paperIds).toEqual(reversed.map((p) => p.id));
   });
 
-  it('keeps the cache bounded', async () => {
+  it('keeps the card cache bounded', async () => {
     const renderer = createDigestRenderer(config, { maxEntries: 2 });
-    for (const day of ['2025-12-08', '2025-12-09', '2025-12-10', '2025-12-08']) await renderer.compile(dailyContent(heavyPapers(1), day));
-    expect(renderer.stats).toMatchObject({ compiles: 4, hits: 0, cached: 2 });
+    const papers = heavyPapers(4);
+    for (const p of [...papers, papers[0]!]) await renderer.compile(dailyContent([p]));
+    expect(renderer.stats).toMatchObject({ cards: 5, hits: 0, cached: 2 });
+  });
+
+  it('stays under Gmail\'s 102 KB clip at the largest DIGEST_SIZE with maximal fields, linking the web edition for the rest', async () => {
+    expect(() => loadConfig({ DIGEST_SIZE: '31' })).toThrow(/DIGEST_SIZE/);
+    const max = loadConfig({ PUBLIC_URL: 'https://papers.example.org', DIGEST_SIZE: '30' }).DIGEST_SIZE;
+    const long = (n: number, w: string) => Array.from({ length: n }, (_, i) => `${w}${i}`).join(' ');
+    const papers = heavyPapers(max).map((p, i) =>
+      makeDigestPaper({
+        ...p,
+        title: `${long(60, 'Title')} ${i}`,
+        organizationFullname: long(30, 'Organisation'),
+        githubRepo: `https://github.com/${'o'.repeat(39)}/${'r'.repeat(100)}${i}`,
+        projectPage: `https://${'p'.repeat(60)}.example.org/${'x'.repeat(200)}`,
+        topics: ['llm', 'vision', 'multimodal', 'generative', 'audio', 'agents', 'rl', 'reasoning'],
+        why: { topics: ['llm', 'vision', 'multimodal', 'generative'], keywords: [long(20, 'keyword')] },
+      }),
+    );
+    const r = recipient(1);
+    const renderer = createDigestRenderer(config);
+    const compiled = await renderer.compile(dailyContent(papers));
+    const out = personalise(compiled, r);
+    expect(Buffer.byteLength(out.html)).toBeLessThan(102_000);
+    expect(compiled.trimmed).toBeGreaterThan(0);
+    const shown = max - compiled.trimmed;
+    expect(out.html.match(/class="pb-card"/g)).toHaveLength(shown);
+    expect(out.paperIds).toEqual(papers.slice(0, shown).map((p) => p.id));
+    expect(out.html).toContain(`href="${r.webUrl}">More papers on the web edition</a>`);
+    expect(out.text).toContain(`More papers on the web edition: ${r.webUrl}`);
+    expect(out.text).not.toContain(papers[shown]!.id);
+    // Ten such papers fit whole.
+    const ten = await renderer.compile(dailyContent(papers.slice(0, 10)));
+    expect(ten.trimmed).toBe(0);
   });
 
   it('personalises with signed preference and unsubscribe links', async () => {

@@ -1,3 +1,4 @@
+import { whyLine } from '../../src/digest/cards.ts';
 import type { DigestPaper } from '../../src/digest/select.ts';
 import type { Recipient } from '../../src/digest/personalise.ts';
 import type { DigestContent } from '../../src/digest/view.ts';
@@ -6,7 +7,8 @@ import { makePaper } from './papers.ts';
 /** A chosen paper as selection returns it, without a database. */
 export function makeDigestPaper(over: Partial<DigestPaper> & { id: string }): DigestPaper {
   const { publishedAt: _p, aiKeywords: _k, thumbnail: _t, ...p } = makePaper({ id: over.id });
-  return { ...p, dailyDate: '2025-12-08', topics: ['llm'], score: 1, why: { topics: ['llm'], keywords: [] }, ...over };
+  const why = over.why ?? { topics: ['llm'], keywords: [] };
+  return { ...p, dailyDate: '2025-12-08', topics: ['llm'], score: 1, why, reason: whyLine(why), ...over };
 }
 
 export const LONG_ABSTRACT = Array.from(

@@ -1,0 +1,77 @@
+/**
+ * Keyword phrases matched in memory, with exactly Postgres's semantics (the
+ * single-subscriber query in candidates.ts matches in SQL and a test holds the
+ * two equal). Postgres parses both sides: the paper's words once per window
+ * (PaperFeatures.terms, from to_tsvector) and each distinct keyword once per
+ * run (phraseto_tsquery, one statement per batch for the keywords not seen
+ * yet). What is left here is the `@@` of a phrase: every lexeme of the phrase
+ * at its offset from the first.
+ */
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { queryRows } from '../db/rows.ts';
+import type { PaperFeatures } from './features.ts';
+
+/** One phrase: lexemes with their distance from the first one. Empty: matches nothing (as in Postgres). */
+export type Phrase = { lexeme: string; offset: number }[];
+
+/** A keyword as its three accepted forms: the phrase, and with the last word plus s or es. */
+export type KeywordQuery = readonly Phrase[];
+
+/** Reads phraseto_tsquery's text form: 'a' <-> 'b' <2> 'c'. */
+export function parsePhrase(tsquery: string): Phrase {
+  const out: Phrase = [];
+  let offset = 0;
+  for (const m of tsquery.matchAll(/'((?:[^']|'')*)'|<(\d+|-)>/g)) {
+    if (m[1] !== undefined) out.push({ lexeme: m[1].replaceAll("''", "'").replaceAll('\\\\', '\\'), offset });
+    else offset += m[2] === '-' ? 1 : Number(m[2]);
+  }
+  return out;
+}
+
+export function phraseMatches(terms: PaperFeatures['terms'], phrase: Phrase): boolean {
+  if (!phrase.length) return false;
+  const first = terms.get(phrase[0]!.lexeme);
+  if (!first) return false;
+  const rest = phrase.slice(1).map((p) => ({ at: terms.get(p.lexeme), offset: p.offset }));
+  if (rest.some((r) => !r.at)) return false;
+  return first.some((p) => rest.every((r) => r.at!.includes(p + r.offset)));
+}
+
+export const keywordMatches = (paper: PaperFeatures, query: KeywordQuery) => query.some((phrase) => phraseMatches(paper.terms, phrase));
+
+/**
+ * Parsed keywords, shared by the batches of a send run. Parsing is one
+ * statement for all of a batch's new keywords; a run with a hundred thousand
+ * distinct keywords parses each once.
+ */
+export class KeywordParser {
+  private readonly parsed = new Map<string, KeywordQuery>();
+
+  constructor(private readonly maxEntries = 200_000) {}
+
+  async load(db: Db, keywords: Iterable<string>): Promise<void> {
+    const wanted = [...new Set(keywords)];
+    let missing = wanted.filter((k) => !this.parsed.has(k));
+    if (!missing.length) return;
+    // Bounded: start over rather than grow, keeping what this batch needs.
+    if (this.parsed.size + missing.length > this.maxEntries) {
+      this.parsed.clear();
+      missing = wanted;
+    }
+    const rows = await queryRows<{ k: string; a: string; b: string; c: string }>(
+      db,
+      sql`SELECT k, phraseto_tsquery('simple', k)::text AS a, phraseto_tsquery('simple', k || 's')::text AS b,
+                 phraseto_tsquery('simple', k || 'es')::text AS c
+          FROM unnest(${sql.param(missing)}::text[]) AS k`,
+    );
+    for (const r of rows) this.parsed.set(r.k, [parsePhrase(r.a), parsePhrase(r.b), parsePhrase(r.c)]);
+  }
+
+  /** A keyword passed to `load` before. */
+  get(keyword: string): KeywordQuery {
+    const q = this.parsed.get(keyword);
+    if (!q) throw new Error(`keyword "${keyword}" was not loaded`);
+    return q;
+  }
+}

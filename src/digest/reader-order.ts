@@ -1,0 +1,40 @@
+/**
+ * The hook that orders a subscriber's digest. Selection (select.ts) hands it
+ * the papers of the window that match the subscriber's topics or keywords and
+ * were not sent to them before; it returns at most `size` of them, in the order
+ * shown, each with the why-line the card prints.
+ *
+ * The default is trending order with the "Matches your topics …" line. A
+ * per-reader ranking plugs in through `ReaderOrderLoader`: called once per
+ * send batch with the batch's subscriber ids (so it can read their profiles
+ * in one statement), it returns the synchronous `OrderReader` used for each
+ * of them.
+ */
+import type { Db } from '../db/client.ts';
+import { whyLine } from './cards.ts';
+import type { PaperFeatures } from './features.ts';
+import type { Why } from './select.ts';
+
+export interface ReaderOrderInput {
+  /** Window papers matching the subscriber's topics or keywords, minus those already sent to them; trending order. */
+  matching: PaperFeatures[];
+  /** Every paper of the window not already sent to them (followed organisations may come from here); trending order. */
+  window: PaperFeatures[];
+  subscriberId: string;
+  /** DIGEST_SIZE: return no more than this. */
+  size: number;
+  now: Date;
+  /** Which of the subscriber's topics and keywords a paper matches (both empty for a follow-everything reader). */
+  reason: (paper: PaperFeatures) => Why;
+}
+
+export type OrderReader = (input: ReaderOrderInput) => Array<{ paper: PaperFeatures; why: string }>;
+
+/** Builds the order for one batch of subscribers (one read of their profiles, not one per subscriber). */
+export type ReaderOrderLoader = (db: Db, subscriberIds: readonly string[], now: Date) => Promise<OrderReader>;
+
+/** Today's order: the top `size` matching papers by trending score, each saying what it matched. */
+export const trendingOrder: OrderReader = ({ matching, size, reason }) =>
+  matching.slice(0, size).map((paper) => ({ paper, why: whyLine(reason(paper)) }));
+
+export const trendingOrderLoader: ReaderOrderLoader = async () => trendingOrder;
