@@ -10,7 +10,7 @@
  */
 import type { Config } from '../config.ts';
 import { recipientFor } from '../digest/links.ts';
-import { htmlValues, joinPieces, textValues, type Piece, type SlotName } from '../digest/personalise.ts';
+import { htmlValues, joinPieces, pieceValue, textValues, type Piece, type PieceValues } from '../digest/personalise.ts';
 import { createDigestRenderer, type DigestRenderer } from '../digest/render.ts';
 import type { DigestSelection } from '../digest/select.ts';
 import { emailContent } from '../digest/view.ts';
@@ -79,9 +79,9 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
     return mime;
   }
 
-  function encode(pieces: readonly Piece[], values: Record<SlotName, string>): Buffer[] {
+  function encode(pieces: readonly Piece[], values: PieceValues): Buffer[] {
     return pieces.map((p) => {
-      if (typeof p !== 'string') return qpPiece('text' in p ? p.text : values[p.slot]);
+      if (typeof p !== 'string') return qpPiece(pieceValue(p, values));
       let buf = encoded.get(p);
       if (!buf) {
         if (encoded.size >= ENCODED_KEPT) encoded.clear();

@@ -123,8 +123,8 @@ export async function queryCandidates(db: Db, q: CandidateQuery): Promise<Candid
 /** A paper of the window: what its card shows, and its features. */
 export type WindowRow = Omit<CandidateRow, 'matchedTopics' | 'matchedKeywords'> & {
   aiKeywords: string[];
-  terms: Record<string, number[]>;
-  titleTerms: string[];
+  /** Each word of the search text with its positions (to_tsvector 'simple'). */
+  lexemes: Record<string, number[]>;
 };
 
 /**
@@ -139,8 +139,7 @@ export async function queryWindow(db: Db, q: Pick<CandidateQuery, 'asOf' | 'wind
       ...cardColumns,
       aiKeywords: papers.aiKeywords,
       score: trendingScoreSql(q.asOf, q.gravity),
-      terms: sql<Record<string, number[]>>`coalesce((SELECT jsonb_object_agg(lexeme, positions) FROM unnest(${doc})), '{}'::jsonb)`,
-      titleTerms: sql<string[]>`ARRAY(SELECT lexeme FROM unnest(to_tsvector('simple'::regconfig, ${papers.title})))`,
+      lexemes: sql<Record<string, number[]>>`coalesce((SELECT jsonb_object_agg(lexeme, positions) FROM unnest(${doc})), '{}'::jsonb)`,
     })
     .from(papers)
     .crossJoinLateral(searchDoc)

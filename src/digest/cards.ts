@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { topicLabel, type Topic } from '../papers/topics.ts';
+import { followTarget, type FeedbackPaper } from '../profile/links.ts';
 import { httpUrl } from './escape.ts';
 import type { DigestPaper, Why } from './select.ts';
 import { cardSummary } from './summary.ts';
@@ -26,6 +27,8 @@ export interface StaticCard {
   topics: string[];
   summary: string;
   links: CardLink[];
+  /** What the card's feedback links name; `follow` labels its Follow link, null when there is nothing to follow. */
+  feedback: FeedbackPaper & { follow: string | null };
   /** Everything above, hashed: equal cards render equally. */
   fingerprint: string;
 }
@@ -93,6 +96,12 @@ export function paperLinks(p: Pick<DigestPaper, 'id' | 'githubRepo' | 'githubSta
   return links;
 }
 
+function feedbackPaper(p: DigestPaper): StaticCard['feedback'] {
+  const paper = { id: p.id, organisation: p.organizationFullname?.trim() || p.organizationName?.trim() || null, authors: p.authors };
+  const target = followTarget(paper);
+  return { ...paper, follow: target ? `Follow ${target.value}` : null };
+}
+
 export function staticCard(p: DigestPaper): StaticCard {
   const card: Omit<StaticCard, 'fingerprint'> = {
     id: p.id,
@@ -104,6 +113,7 @@ export function staticCard(p: DigestPaper): StaticCard {
     topics: p.topics.map((t) => topicLabel(t as Topic)),
     summary: cardSummary(p),
     links: paperLinks(p),
+    feedback: feedbackPaper(p),
   };
   const fingerprint = createHash('sha256').update(JSON.stringify(card)).digest('base64url');
   return { ...card, fingerprint };

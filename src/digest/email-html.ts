@@ -7,7 +7,7 @@
  */
 import type { StaticCard } from './cards.ts';
 import { escapeHtml } from './escape.ts';
-import type { SlotName } from './personalise.ts';
+import type { CardSlot, SlotName } from './personalise.ts';
 import { fillTemplate, loadTemplate } from './template.ts';
 import type { Audience } from './view.ts';
 
@@ -17,9 +17,20 @@ const DOT = '<span class="pb-muted" style="color:#9ca3af;"> · </span>';
 const a = (href: string, label: string) => `<a ${LINK} href="${escapeHtml(href)}">${escapeHtml(label)}</a>`;
 
 /** Marker strings for what a compiled part leaves open (see render.ts). */
-export type LayoutMarkers = Record<'subject' | 'preheader' | 'kicker' | 'heading' | 'intro' | 'rank' | 'why' | SlotName, string>;
+export type LayoutMarkers = Record<'subject' | 'preheader' | 'kicker' | 'heading' | 'intro' | 'rank' | 'why' | SlotName | CardSlot, string>;
 
-/** One card; rank and why-line are markers, so the compiled card serves every digest that shows the paper. */
+/** More like this · Less like this · Follow …: the recipient's signed links for this paper. */
+function feedbackHtml(card: StaticCard, m: LayoutMarkers): string {
+  const links = [a(m.moreUrl, 'More like this'), a(m.lessUrl, 'Less like this')];
+  if (card.feedback.follow) links.push(a(m.followUrl, card.feedback.follow));
+  return `<div class="pb-feedback" style="margin:8px 0 0;font-size:13px;line-height:1.8;">${links.join(DOT)}</div>`;
+}
+
+/**
+ * One card; rank, why-line and the recipient's feedback links are markers, so
+ * the compiled card serves every digest that shows the paper. The email shows
+ * why-line and feedback links; the web edition neither.
+ */
 export function cardMjml(card: StaticCard, m: LayoutMarkers, showWhy: boolean): string {
   const chips = card.topics
     .map(
@@ -38,7 +49,7 @@ export function cardMjml(card: StaticCard, m: LayoutMarkers, showWhy: boolean): 
       : '',
     chipsHtml: chips ? `<div style="line-height:20px;">${chips}</div>` : '',
     summary: card.summary,
-    linksHtml: card.links.map((l) => a(l.url, l.label)).join(DOT),
+    linksHtml: card.links.map((l) => a(l.url, l.label)).join(DOT) + (showWhy ? feedbackHtml(card, m) : ''),
     whyHtml: showWhy
       ? `<div class="pb-why pb-muted" style="margin:12px 0 0;padding:10px 0 0;border-top:1px solid #f0e6d2;font-size:13px;line-height:1.45;color:#6b7280;">Why: ${m.why}</div>`
       : '',

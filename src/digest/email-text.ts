@@ -35,7 +35,12 @@ export function cardText(c: StaticCard, m: LayoutMarkers, showWhy: boolean): str
   const label = (s: string) => `${s}:`.padEnd(14);
   out.push(`${pad}${label('Paper')}${c.url}`);
   for (const l of c.links) out.push(`${pad}${label(l.label)}${l.url}`);
-  if (showWhy) out.push('', m.why);
+  if (showWhy) {
+    // Each feedback link on a line of its own, inside the paper's block.
+    out.push('', `${pad}More like this: ${m.moreUrl}`, `${pad}Less like this: ${m.lessUrl}`);
+    if (c.feedback.follow) out.push(`${pad}${c.feedback.follow}: ${m.followUrl}`);
+    out.push('', m.why);
+  }
   return `${out.join('\n')}\n\n`;
 }
 

@@ -11,7 +11,7 @@ import { queryWindow, type WindowRow } from './candidates.ts';
 import type { PaperFeatures } from './features.ts';
 
 /** What a card needs from a paper (the features carry what selection needs). */
-export type PaperRow = Omit<WindowRow, 'terms' | 'titleTerms' | 'aiKeywords'>;
+export type PaperRow = Omit<WindowRow, 'lexemes' | 'aiKeywords'>;
 
 export interface CandidateWindow {
   /** Trending order as of the window's moment. */
@@ -27,18 +27,21 @@ export interface WindowKey {
 }
 
 function toFeatures(r: WindowRow): PaperFeatures {
-  const org = r.organizationName?.trim() || r.organizationFullname?.trim();
+  const lexemes = Object.entries(r.lexemes);
   return {
     id: r.id,
+    title: r.title,
+    text: `${r.title} ${r.aiKeywords.join(' ')} ${r.summary}`,
     topics: r.topics as Topic[],
     aiKeywords: r.aiKeywords,
-    terms: new Map(Object.entries(r.terms)),
-    titleTerms: new Set(r.titleTerms),
-    organisation: org ? { id: r.organizationName?.trim() || org, label: r.organizationFullname?.trim() || org } : null,
+    // In order of first appearance: the title's words, then ai_keywords', then the abstract's.
+    terms: lexemes.sort((a, b) => a[1][0]! - b[1][0]!).map(([w]) => w),
+    organisation: r.organizationFullname?.trim() || r.organizationName?.trim() || null,
     authors: r.authors,
-    score: r.score,
+    trending: r.score,
     upvotes: r.upvotes,
     dailyAt: r.dailyAt,
+    lexemes: new Map(lexemes),
   };
 }
 
@@ -46,7 +49,7 @@ export async function loadWindow(db: Db, key: WindowKey): Promise<CandidateWindo
   const rows = await queryWindow(db, key);
   const byId = new Map(
     rows.map((r) => {
-      const { terms: _terms, titleTerms: _titleTerms, aiKeywords: _aiKeywords, ...row } = r;
+      const { lexemes: _lexemes, aiKeywords: _aiKeywords, ...row } = r;
       return [r.id, { row: row as PaperRow, features: toFeatures(r) }];
     }),
   );

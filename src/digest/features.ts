@@ -10,22 +10,29 @@ import type { Topic } from '../papers/topics.ts';
 export interface PaperFeatures {
   /** arXiv id. */
   id: string;
+  title: string;
+  /** Title, ai_keywords and abstract, the text keyword phrases are matched in. */
+  text: string;
   topics: readonly Topic[];
   /** Hugging Face's `ai_keywords`, as stored. */
   aiKeywords: readonly string[];
   /**
-   * Words of title, ai_keywords and abstract with their positions, as
-   * Postgres's 'simple' text search parses them (lower-cased, unstemmed):
-   * keyword phrases are matched against these (keyword-match.ts).
+   * Distinct words of `text` in order of first appearance (title first),
+   * lower-cased as Postgres's 'simple' parser splits them: what a profile
+   * learns over (it may drop stopwords of its own).
    */
-  terms: ReadonlyMap<string, readonly number[]>;
-  /** The title's words alone, parsed the same way. */
-  titleTerms: ReadonlySet<string>;
-  /** The Hugging Face organisation: its slug (stable) and the name shown. Null when none. */
-  organisation: { id: string; label: string } | null;
+  terms: readonly string[];
+  /** The organisation's name as shown (full name, else its Hugging Face slug); null when none. */
+  organisation: string | null;
   authors: readonly string[];
-  /** Trending score as of the window's moment (papers/rank.ts). */
-  score: number;
+  /** Trending score as of the window's moment (papers/rank.ts): today's order. */
+  trending: number;
   upvotes: number;
   dailyAt: Date;
+  /**
+   * Every word of `text` with its positions, exactly as Postgres's 'simple'
+   * to_tsvector has them: keyword phrases are matched against these
+   * (keyword-match.ts) with the same result as the SQL query.
+   */
+  lexemes: ReadonlyMap<string, readonly number[]>;
 }

@@ -2,7 +2,7 @@
  * Keyword phrases matched in memory, with exactly Postgres's semantics (the
  * single-subscriber query in candidates.ts matches in SQL and a test holds the
  * two equal). Postgres parses both sides: the paper's words once per window
- * (PaperFeatures.terms, from to_tsvector) and each distinct keyword once per
+ * (PaperFeatures.lexemes, from to_tsvector) and each distinct keyword once per
  * run (phraseto_tsquery, one statement per batch for the keywords not seen
  * yet). What is left here is the `@@` of a phrase: every lexeme of the phrase
  * at its offset from the first.
@@ -29,7 +29,7 @@ export function parsePhrase(tsquery: string): Phrase {
   return out;
 }
 
-export function phraseMatches(terms: PaperFeatures['terms'], phrase: Phrase): boolean {
+export function phraseMatches(terms: PaperFeatures['lexemes'], phrase: Phrase): boolean {
   if (!phrase.length) return false;
   const first = terms.get(phrase[0]!.lexeme);
   if (!first) return false;
@@ -38,7 +38,7 @@ export function phraseMatches(terms: PaperFeatures['terms'], phrase: Phrase): bo
   return first.some((p) => rest.every((r) => r.at!.includes(p + r.offset)));
 }
 
-export const keywordMatches = (paper: PaperFeatures, query: KeywordQuery) => query.some((phrase) => phraseMatches(paper.terms, phrase));
+export const keywordMatches = (paper: PaperFeatures, query: KeywordQuery) => query.some((phrase) => phraseMatches(paper.lexemes, phrase));
 
 /**
  * Parsed keywords, shared by the batches of a send run. Parsing is one

@@ -1,9 +1,11 @@
 /**
  * The per-recipient values of a digest: tokenised preferences and unsubscribe
- * links, the web version's address, and the email address itself.
+ * links, the web version's address, the email address itself, and each card's
+ * signed feedback links (profile/links.ts).
  */
 import type { Config } from '../config.ts';
 import { isTopic } from '../papers/topics.ts';
+import { feedbackUrls } from '../profile/links.ts';
 import { subscriberLink } from '../subscribers/links.ts';
 import type { TokenSecrets } from '../subscribers/tokens.ts';
 import type { Recipient } from './personalise.ts';
@@ -33,5 +35,6 @@ export function recipientFor(
     preferencesUrl: subscriberLink(signer, 'preferences', sub.id, issuedAt),
     unsubscribeUrl: subscriberLink(signer, 'unsubscribe', sub.id, issuedAt),
     webUrl: webDigestUrl(config.publicUrl, localDate, sub.topics),
+    feedback: (paper) => feedbackUrls({ publicUrl: config.publicUrl, secrets, subscriberId: sub.id, paper, issuedAt }),
   };
 }

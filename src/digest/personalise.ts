@@ -1,27 +1,56 @@
 /**
- * The per-recipient step of render-once. A compiled digest's HTML and text are
- * split, once, at slot markers into static parts; personalising is then a
- * join of those parts with the recipient's values: no parsing, no MJML, a few
- * microseconds per email.
+ * The per-recipient step of render-once. A compiled digest is a list of
+ * pieces (render.ts): static text, the digest's own words, and slots for what
+ * differs between recipients. Personalising is a join of those pieces with the
+ * recipient's values: no parsing, no MJML, microseconds per email.
  *
- *   html = parts[0] + v(slots[0]) + parts[1] + … + v(slots[n-1]) + parts[n]
+ * Two kinds of slot: the recipient's own (address, preferences, unsubscribe and
+ * web-edition links) and, on each card, the recipient's feedback links for
+ * that paper (More like this, Less like this, Follow …), signed per paper.
  *
  * HTML values are escaped (they sit in text and in href="…"); URLs must be
  * absolute http(s). Text values go in as they are.
  */
 import { randomBytes } from 'node:crypto';
+import type { FeedbackPaper, FeedbackUrls } from '../profile/links.ts';
 import { escapeHtml } from './escape.ts';
 
 export const slotNames = ['email', 'unsubscribeUrl', 'preferencesUrl', 'webUrl'] as const;
 export type SlotName = (typeof slotNames)[number];
 
-/** What differs between two recipients of the same digest. */
-export type Recipient = Record<SlotName, string>;
+export const cardSlotNames = ['moreUrl', 'lessUrl', 'followUrl'] as const;
+export type CardSlot = (typeof cardSlotNames)[number];
 
-export interface SplitText {
-  /** Static text; one more entry than `slots`. */
-  parts: string[];
-  slots: SlotName[];
+/** What differs between two recipients of the same digest. */
+export type Recipient = Record<SlotName, string> & {
+  /** The recipient's feedback links for a paper of their digest. */
+  feedback: (paper: FeedbackPaper) => FeedbackUrls;
+};
+
+/**
+ * A compiled digest as a list of pieces: static text shared by every digest
+ * that shows it (the same string objects, so delivery/compose.ts encodes each
+ * once), text of this digest (rank, why-line, subject; already escaped), the
+ * recipient's slots, and each card's feedback slots.
+ */
+export type Piece = string | { text: string } | { slot: SlotName } | { card: CardSlot; paper: FeedbackPaper };
+
+/** A recipient's values, ready for one output (HTML escaped, or text). */
+export interface PieceValues {
+  slots: Record<SlotName, string>;
+  card(slot: CardSlot, paper: FeedbackPaper): string;
+}
+
+export function pieceValue(p: Exclude<Piece, string>, values: PieceValues): string {
+  if ('text' in p) return p.text;
+  if ('slot' in p) return values.slots[p.slot];
+  return values.card(p.card, p.paper);
+}
+
+export function joinPieces(pieces: readonly Piece[], values: PieceValues): string {
+  let out = '';
+  for (const p of pieces) out += typeof p === 'string' ? p : pieceValue(p, values);
+  return out;
 }
 
 /**
@@ -29,41 +58,8 @@ export interface SplitText {
  * in text and attributes, and carry a random nonce, so a paper title cannot
  * spell one and have a subscriber's link substituted into it.
  */
-export function createMarkers(nonce = randomBytes(6).toString('hex')): Record<SlotName, string> {
-  return namedMarkers(slotNames, nonce);
-}
-
 export function namedMarkers<N extends string>(names: readonly N[], nonce = randomBytes(6).toString('hex')): Record<N, string> {
   return Object.fromEntries(names.map((s) => [s, `pbslot${nonce}${s}end`])) as Record<N, string>;
-}
-
-export function splitAtMarkers(text: string, markers: Record<SlotName, string>): SplitText {
-  const byMarker = new Map(slotNames.map((s) => [markers[s], s]));
-  const pattern = new RegExp(slotNames.map((s) => markers[s]).join('|'), 'g');
-  const parts: string[] = [];
-  const slots: SlotName[] = [];
-  let last = 0;
-  for (const m of text.matchAll(pattern)) {
-    parts.push(text.slice(last, m.index));
-    slots.push(byMarker.get(m[0])!);
-    last = m.index + m[0].length;
-  }
-  parts.push(text.slice(last));
-  return { parts, slots };
-}
-
-/**
- * A compiled digest as a list of pieces: static text shared by every digest
- * that shows it (the same string objects, so mail/mime-template.ts encodes each
- * once), text of this digest (rank, why-line, subject; already escaped), and
- * the recipient's slots.
- */
-export type Piece = string | { text: string } | { slot: SlotName };
-
-export function joinPieces(pieces: readonly Piece[], values: Record<SlotName, string>): string {
-  let out = '';
-  for (const p of pieces) out += typeof p === 'string' ? p : 'text' in p ? p.text : values[p.slot];
-  return out;
 }
 
 /** Splits at markers of any names: static text, and the names between. */
@@ -81,33 +77,45 @@ export function splitAtNames<N extends string>(text: string, markers: Record<N, 
   return out;
 }
 
-export function joinSlots(split: SplitText, values: Record<SlotName, string>): string {
-  let out = split.parts[0]!;
-  for (let i = 0; i < split.slots.length; i++) out += values[split.slots[i]!] + split.parts[i + 1]!;
-  return out;
-}
-
 const URL_SLOTS: SlotName[] = ['unsubscribeUrl', 'preferencesUrl', 'webUrl'];
 
-function checkRecipient(r: Recipient): void {
-  for (const s of URL_SLOTS) {
-    // No spaces or control characters: a URL that needs them was built wrong.
-    if (!/^https?:\/\/[^\s\u0000-\u001f\u007f]+$/i.test(r[s])) throw new Error(`recipient ${s} is not an absolute http(s) URL`);
-  }
-}
+// No spaces or control characters: a URL that needs them was built wrong.
+const checkUrl = (name: string, url: string) => {
+  if (!/^https?:\/\/[^\s\u0000-\u001f\u007f]+$/i.test(url)) throw new Error(`recipient ${name} is not an absolute http(s) URL`);
+  return url;
+};
 
-export function htmlValues(r: Recipient): Record<SlotName, string> {
-  checkRecipient(r);
-  return {
-    email: escapeHtml(r.email),
-    unsubscribeUrl: escapeHtml(r.unsubscribeUrl),
-    preferencesUrl: escapeHtml(r.preferencesUrl),
-    webUrl: escapeHtml(r.webUrl),
+const signedFor = new WeakMap<Recipient, Map<string, FeedbackUrls>>();
+
+/** One card's links, signed once per paper and recipient however often the outputs print them. */
+function cardValues(r: Recipient, escape: (s: string) => string): PieceValues['card'] {
+  let signed = signedFor.get(r);
+  if (!signed) signedFor.set(r, (signed = new Map()));
+  return (slot, paper) => {
+    let urls = signed!.get(paper.id);
+    if (!urls) signed!.set(paper.id, (urls = r.feedback(paper)));
+    const url = slot === 'moreUrl' ? urls.more : slot === 'lessUrl' ? urls.less : urls.follow?.url;
+    if (!url) throw new Error(`paper ${paper.id} has nothing to follow`);
+    return escape(checkUrl(slot, url));
   };
 }
 
-export function textValues(r: Recipient): Record<SlotName, string> {
-  checkRecipient(r);
+export function htmlValues(r: Recipient): PieceValues {
+  for (const s of URL_SLOTS) checkUrl(s, r[s]);
+  return {
+    slots: {
+      email: escapeHtml(r.email),
+      unsubscribeUrl: escapeHtml(r.unsubscribeUrl),
+      preferencesUrl: escapeHtml(r.preferencesUrl),
+      webUrl: escapeHtml(r.webUrl),
+    },
+    card: cardValues(r, escapeHtml),
+  };
+}
+
+export function textValues(r: Recipient): PieceValues {
+  for (const s of URL_SLOTS) checkUrl(s, r[s]);
   // A line break in an address would let it forge lines of the text part.
-  return { ...r, email: r.email.replace(/[\r\n]+/g, ' ') };
+  const { feedback: _feedback, ...slots } = r;
+  return { slots: { ...slots, email: r.email.replace(/[\r\n]+/g, ' ') }, card: cardValues(r, (s) => s) };
 }

@@ -1,8 +1,9 @@
 /**
  * The hook that orders a subscriber's digest. Selection (select.ts) hands it
  * the papers of the window that match the subscriber's topics or keywords and
- * were not sent to them before; it returns at most `size` of them, in the order
- * shown, each with the why-line the card prints.
+ * were not sent to them before; it returns at most `size` papers (these, or
+ * others of the window), in the order shown, each with the why-line the card
+ * prints.
  *
  * The default is trending order with the "Matches your topics …" line. A
  * per-reader ranking plugs in through `ReaderOrderLoader`: called once per
@@ -18,8 +19,15 @@ import type { Why } from './select.ts';
 export interface ReaderOrderInput {
   /** Window papers matching the subscriber's topics or keywords, minus those already sent to them; trending order. */
   matching: PaperFeatures[];
-  /** Every paper of the window not already sent to them (followed organisations may come from here); trending order. */
-  window: PaperFeatures[];
+  /**
+   * Every paper of the window, trending order: the same array for every
+   * reader of a run (so per-window work can be cached on it). Followed
+   * organisations' papers may come from here; papers in `sent` never go out
+   * (selection drops them whatever the order returns).
+   */
+  window: readonly PaperFeatures[];
+  /** Papers already sent to this reader (the no-repeat ledger). */
+  sent: ReadonlySet<string>;
   subscriberId: string;
   /** DIGEST_SIZE: return no more than this. */
   size: number;

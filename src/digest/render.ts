@@ -26,7 +26,20 @@ import { toCards, type PaperCard, type StaticCard } from './cards.ts';
 import { escapeHtml } from './escape.ts';
 import { cardMjml, layoutMjml, moreMjml, type LayoutMarkers } from './email-html.ts';
 import { cardText, moreText, textLayout, whyText } from './email-text.ts';
-import { joinPieces, namedMarkers, slotNames, splitAtNames, type Piece, type Recipient, type SlotName, htmlValues, textValues } from './personalise.ts';
+import {
+  cardSlotNames,
+  htmlValues,
+  joinPieces,
+  namedMarkers,
+  slotNames,
+  splitAtNames,
+  textValues,
+  type CardSlot,
+  type Piece,
+  type PieceValues,
+  type Recipient,
+  type SlotName,
+} from './personalise.ts';
 import { digestWords, senderLine, type Audience, type DigestContent, type DigestWords, type RenderConfig } from './view.ts';
 
 export interface CompiledDigest {
@@ -98,6 +111,18 @@ interface Layout {
   bytes: number;
 }
 
+/**
+ * An upper bound of a card's three signed feedback links in the HTML: each
+ * `${publicUrl}/feedback?t=` + base64url of a JSON claim (action, subscriber
+ * and paper ids, time, and for Follow what it follows) + "." + a 43-character
+ * MAC, escaped (profile/feedback-token.ts).
+ */
+function feedbackBytes(card: StaticCard, publicUrl = ''): number {
+  const claim = (extra: number) => Math.ceil(((60 + Buffer.byteLength(card.id) + extra) * 4) / 3) + 44;
+  const url = (extra: number) => publicUrl.length + 40 + claim(extra);
+  return 2 * url(0) + (card.feedback.follow ? url(20 + 2 * Buffer.byteLength(card.feedback.follow)) : 0);
+}
+
 const byteLength = (t: Template) => t.reduce((n, p) => n + (typeof p === 'string' ? Buffer.byteLength(p) : 0), 0);
 
 export function personalise(compiled: CompiledDigest, recipient: Recipient): RenderedDigest {
@@ -112,15 +137,15 @@ export function personalise(compiled: CompiledDigest, recipient: Recipient): Ren
 
 /** The output of a content with no personal slots: the web edition. */
 export function unpersonalised(compiled: CompiledDigest): { html: string; text: string } {
-  const slotted = (p: Piece[]) => p.some((x) => typeof x !== 'string' && 'slot' in x);
+  const slotted = (p: Piece[]) => p.some((x) => typeof x !== 'string' && !('text' in x));
   if (slotted(compiled.html) || slotted(compiled.text)) throw new Error('this digest has personal slots; use personalise()');
-  const none = {} as Record<SlotName, string>;
+  const none: PieceValues = { slots: {} as Record<SlotName, string>, card: () => '' };
   return { html: joinPieces(compiled.html, none), text: joinPieces(compiled.text, none) };
 }
 
 export function createDigestRenderer(config: RenderConfig, options: RendererOptions = {}): DigestRenderer {
   const maxEntries = options.maxEntries ?? 2000;
-  const markers: LayoutMarkers = namedMarkers([...WORDS, 'rank', 'why', ...slotNames]);
+  const markers: LayoutMarkers = namedMarkers([...WORDS, 'rank', 'why', ...slotNames, ...cardSlotNames]);
   const cut = namedMarkers(['cut']).cut;
   const sender = senderLine(config);
   const cards = new Map<string, Promise<CompiledCard>>();
@@ -192,10 +217,11 @@ export function createDigestRenderer(config: RenderConfig, options: RendererOpti
   }
 
   /** Markers to pieces: the digest's words escaped for the output, slots left for the recipient. */
-  function fill(t: Template, words: Record<Name, string>, out: Piece[]): void {
+  function fill(t: Template, words: Record<Name, string>, out: Piece[], card?: StaticCard): void {
     for (const p of t) {
       if (typeof p === 'string') out.push(p);
       else if ((slotNames as readonly string[]).includes(p.name)) out.push({ slot: p.name as SlotName });
+      else if ((cardSlotNames as readonly string[]).includes(p.name)) out.push({ card: p.name as CardSlot, paper: card!.feedback });
       else out.push({ text: words[p.name] });
     }
   }
@@ -213,7 +239,7 @@ export function createDigestRenderer(config: RenderConfig, options: RendererOpti
     let shown = all.length;
     let bytes = layout.bytes + wordBytes(digestWords(content, all.map((c) => c.title)));
     for (let i = 0; i < all.length; i++) {
-      bytes += compiled[i]!.htmlBytes + Buffer.byteLength(escapeHtml(all[i]!.why)) + 2;
+      bytes += compiled[i]!.htmlBytes + Buffer.byteLength(escapeHtml(all[i]!.why)) + 2 + (email ? feedbackBytes(all[i]!, config.publicUrl) : 0);
       if (email && i > 0 && bytes > HTML_BUDGET_BYTES) {
         shown = i;
         break;
@@ -229,8 +255,8 @@ export function createDigestRenderer(config: RenderConfig, options: RendererOpti
     fill(layout.head, htmlWords, html);
     fill(head, words as Record<Name, string>, text);
     cardsShown.forEach((c, i) => {
-      fill(compiled[i]!.html, { ...htmlWords, rank: String(c.rank), why: escapeHtml(c.why) }, html);
-      fill(compiled[i]!.text, { ...(words as Record<Name, string>), rank: String(c.rank), why: whyText(c.why) }, text);
+      fill(compiled[i]!.html, { ...htmlWords, rank: String(c.rank), why: escapeHtml(c.why) }, html, c);
+      fill(compiled[i]!.text, { ...(words as Record<Name, string>), rank: String(c.rank), why: whyText(c.why) }, text, c);
     });
     if (shown < all.length) {
       fill(layout.more, htmlWords, html);

@@ -166,6 +166,8 @@ export function digestPaper(window: CandidateWindow, paper: PaperFeatures, why: 
   return sameCardAs({ ...row, why, reason }, row);
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
 /**
  * Many subscribers at once; results in the order of `requests`. The windows
  * come from the run (one query each per run), the ledger is one query per
@@ -189,12 +191,15 @@ export async function selectDigests(
     const mix = mixes[i]!;
     const window = windows[i]!;
     const { matches, reason } = matcherFor(mix, run.keywords);
-    const already = sent.get(r.subscriber.id);
-    const unsent = already?.size ? window.papers.filter((p) => !already.has(p.id)) : (window.papers as PaperFeatures[]);
-    const matching = unsent.filter(matches);
-    if (!matching.length) return decide(r, mix, [], already?.size ? window.papers.filter(matches).length : 0);
-    const ordered = order({ matching, window: unsent, subscriberId: r.subscriber.id, size: config.DIGEST_SIZE, now: r.period.asOf, reason });
-    const chosen = ordered.slice(0, config.DIGEST_SIZE).map(({ paper, why }) => digestPaper(window, paper, reason(paper), why));
+    const already = sent.get(r.subscriber.id) ?? NONE;
+    const matching = window.papers.filter((p) => matches(p) && !already.has(p.id));
+    if (!matching.length) return decide(r, mix, [], already.size ? window.papers.filter(matches).length : 0);
+    const ordered = order({ matching, window: window.papers, sent: already, subscriberId: r.subscriber.id, size: config.DIGEST_SIZE, now: r.period.asOf, reason });
+    // The ledger holds whatever the order returns.
+    const chosen = ordered
+      .filter(({ paper }) => !already.has(paper.id) && window.features(paper.id))
+      .slice(0, config.DIGEST_SIZE)
+      .map(({ paper, why }) => digestPaper(window, paper, reason(paper), why));
     return decide(r, mix, chosen, matching.length);
   });
 }

@@ -3,8 +3,9 @@ import { loadConfig } from '../../src/config.ts';
 import { recipientFor } from '../../src/digest/links.ts';
 import { createDigestRenderer, personalise } from '../../src/digest/render.ts';
 import { cutAtSentence } from '../../src/digest/summary.ts';
+import { verifyFeedback } from '../../src/profile/feedback-token.ts';
 import { verifyToken } from '../../src/subscribers/tokens.ts';
-import { dailyContent, heavyPapers, makeDigestPaper, recipient } from '../helpers/digest.ts';
+import { dailyContent, FEEDBACK_SECRETS, heavyPapers, makeDigestPaper, readerId, recipient } from '../helpers/digest.ts';
 
 const config = loadConfig({ PUBLIC_URL: 'https://papers.example.org', MAIL_POSTAL_ADDRESS: 'Example Lab, 1 Main St, Springfield' });
 
@@ -82,6 +83,30 @@ describe('rendering a digest', () => {
     for (let i = 1; i <= 10; i++) expect(out.text).toContain(`https://huggingface.co/papers/2512.${String(i).padStart(5, '0')}`);
     expect(out.text).toContain('Example Lab, 1 Main St, Springfield');
     expect(out.html).toContain(`href="${r.unsubscribeUrl}"`);
+  });
+
+  it('puts More like this, Less like this and Follow on every card, signed for the recipient and that paper, in HTML and text', async () => {
+    const papers = [...heavyPapers(2), makeDigestPaper({ id: '2512.77777', organizationName: null, organizationFullname: null, authors: ['Grace Hopper', 'Alan Kay'] })];
+    const out = await createDigestRenderer(config).render(dailyContent(papers), recipient(4));
+    const hrefs = [...out.html.matchAll(/href="(https:\/\/papers\.example\.org\/feedback\?t=[^"]+)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&'));
+    expect(hrefs).toHaveLength(9);
+    const claims = hrefs.map((h) => verifyFeedback(FEEDBACK_SECRETS, new URL(h).searchParams.get('t')));
+    expect(claims.map((c) => c.ok && [c.action, c.paperId, c.subscriberId])).toEqual(
+      papers.flatMap((p) => ['more', 'less', 'follow'].map((a) => [a, p.id, readerId(4)])),
+    );
+    expect(claims[2]).toMatchObject({ target: { kind: 'organisation', value: 'A Big Research Organisation With A Long Name' } });
+    expect(claims[8]).toMatchObject({ target: { kind: 'author', value: 'Grace Hopper' } });
+    expect(out.html).toContain('>Follow A Big Research Organisation With A Long Name</a>');
+    expect(out.html).toContain('>Follow Grace Hopper</a>');
+    // Text: each link on its own line inside its paper's block (before the next paper starts).
+    const blocks = out.text.split(/^\d+\. /m).slice(1);
+    expect(blocks).toHaveLength(3);
+    blocks.forEach((block, i) => {
+      const urls = hrefs.slice(3 * i, 3 * i + 3);
+      expect(block).toContain(`\n   More like this: ${urls[0]}\n`);
+      expect(block).toContain(`\n   Less like this: ${urls[1]}\n`);
+      expect(block).toMatch(new RegExp(`\\n   Follow [^\\n]+: ${urls[2]!.replace(/[.?]/g, '\\$&')}\\n`));
+    });
   });
 
   it('compiles each card once per renderer, whatever the number of distinct digests', async () => {

@@ -1,3 +1,4 @@
+import { feedbackUrls } from '../../src/profile/links.ts';
 import { whyLine } from '../../src/digest/cards.ts';
 import type { DigestPaper } from '../../src/digest/select.ts';
 import type { Recipient } from '../../src/digest/personalise.ts';
@@ -45,11 +46,15 @@ export const dailyContent = (papers: DigestPaper[], localDate = '2025-12-08'): D
   papers,
 });
 
+export const FEEDBACK_SECRETS = { current: 'f'.repeat(40) };
+export const readerId = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
 export function recipient(n: number): Recipient {
   return {
     email: `reader${n}@example.org`,
     unsubscribeUrl: `https://papers.example.org/unsubscribe?token=unsub${n}.sig`,
     preferencesUrl: `https://papers.example.org/preferences?token=prefs${n}.sig`,
     webUrl: 'https://papers.example.org/digests/2025-12-08?topics=llm',
+    feedback: (paper) => feedbackUrls({ publicUrl: 'https://papers.example.org', secrets: FEEDBACK_SECRETS, subscriberId: readerId(n), paper }),
   };
 }
