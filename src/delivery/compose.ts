@@ -79,15 +79,22 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
     return mime;
   }
 
+  // The digest's own words repeat across digests too (ranks, why-lines, subjects).
+  const words = new Map<string, Buffer>();
+  const cached = (cache: Map<string, Buffer>, s: string) => {
+    let buf = cache.get(s);
+    if (!buf) {
+      if (cache.size >= ENCODED_KEPT) cache.clear();
+      cache.set(s, (buf = qpPiece(s)));
+    }
+    return buf;
+  };
+
   function encode(pieces: readonly Piece[], values: PieceValues): Buffer[] {
     return pieces.map((p) => {
-      if (typeof p !== 'string') return qpPiece(pieceValue(p, values));
-      let buf = encoded.get(p);
-      if (!buf) {
-        if (encoded.size >= ENCODED_KEPT) encoded.clear();
-        encoded.set(p, (buf = qpPiece(p)));
-      }
-      return buf;
+      if (typeof p === 'string') return cached(encoded, p);
+      if ('text' in p) return cached(words, p.text);
+      return qpPiece(pieceValue(p, values));
     });
   }
 

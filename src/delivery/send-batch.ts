@@ -18,7 +18,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { periodAt, type DigestPeriod } from '../digest/period.ts';
-import { newSelectionRun, restoreSelection, selectDigests, type SelectionRun } from '../digest/select.ts';
+import { newSelectionRun, restoreSelection, selectDigests, windowPapers, type SelectionRun } from '../digest/select.ts';
 import type { Logger } from '../log.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { classifySendError } from '../mail/smtp-errors.ts';
@@ -98,6 +98,9 @@ function periodOf(d: ClaimedDelivery): DigestPeriod {
   return period;
 }
 
+// The windows whose cards each run's composer has compiled.
+const warmed = new WeakMap<DigestComposer, Set<string>>();
+
 export async function sendBatch(deps: SendDeps, ids: string[]): Promise<BatchOutcome> {
   const { db, log, config } = deps;
   const out: BatchOutcome = { claimed: 0, sent: 0, skipped: 0, failed: 0, retry: 0, relayDown: false };
@@ -114,8 +117,13 @@ export async function sendBatch(deps: SendDeps, ids: string[]): Promise<BatchOut
   const selections = await Promise.all(
     active.map((d, i) => (d.paperIds.length ? restoreSelection(db, selection, requests[i]!, d.paperIds, config, fresh[i]!) : fresh[i]!)),
   );
-  // One at a time: composing is synchronous joins once the cards are compiled,
-  // and the first batch's compile of the window's cards is one MJML call anyway.
+  // Every card of the windows in one MJML call, the first time a run meets a
+  // window (later batches find them compiled); then composing is joins.
+  let seen = warmed.get(deps.composer);
+  if (!seen) warmed.set(deps.composer, (seen = new Set()));
+  const windowKey = (p: DigestPeriod) => `${p.frequency}|${p.asOf.getTime()}`;
+  const newWindows = requests.filter((r) => !seen.has(windowKey(r.period)) && seen.add(windowKey(r.period)));
+  if (newWindows.length) await deps.composer.renderer.warm('email', await windowPapers(db, selection, newWindows.map((r) => r.period), config));
   const mails = new Map<string, ComposedMail>();
   for (const [i, d] of active.entries()) {
     const sel = selections[i]!;

@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { topicLabel, type Topic } from '../papers/topics.ts';
-import { followTarget, type FeedbackPaper } from '../profile/links.ts';
+import { followTarget } from '../profile/links.ts';
+import type { FeedbackCard } from './personalise.ts';
 import { httpUrl } from './escape.ts';
 import type { DigestPaper, Why } from './select.ts';
 import { cardSummary } from './summary.ts';
@@ -28,7 +29,7 @@ export interface StaticCard {
   summary: string;
   links: CardLink[];
   /** What the card's feedback links name; `follow` labels its Follow link, null when there is nothing to follow. */
-  feedback: FeedbackPaper & { follow: string | null };
+  feedback: FeedbackCard;
   /** Everything above, hashed: equal cards render equally. */
   fingerprint: string;
 }

@@ -7,7 +7,8 @@
  */
 import type { StaticCard } from './cards.ts';
 import { escapeHtml } from './escape.ts';
-import type { CardSlot, SlotName } from './personalise.ts';
+import type { FeedbackUrls } from '../profile/links.ts';
+import type { CardSlot, FeedbackCard, SlotName } from './personalise.ts';
 import { fillTemplate, loadTemplate } from './template.ts';
 import type { Audience } from './view.ts';
 
@@ -19,10 +20,10 @@ const a = (href: string, label: string) => `<a ${LINK} href="${escapeHtml(href)}
 /** Marker strings for what a compiled part leaves open (see render.ts). */
 export type LayoutMarkers = Record<'subject' | 'preheader' | 'kicker' | 'heading' | 'intro' | 'rank' | 'why' | SlotName | CardSlot, string>;
 
-/** More like this · Less like this · Follow …: the recipient's signed links for this paper. */
-function feedbackHtml(card: StaticCard, m: LayoutMarkers): string {
-  const links = [a(m.moreUrl, 'More like this'), a(m.lessUrl, 'Less like this')];
-  if (card.feedback.follow) links.push(a(m.followUrl, card.feedback.follow));
+/** More like this · Less like this · Follow …: the recipient's signed links for this paper, filled per recipient. */
+export function feedbackHtml(urls: FeedbackUrls, paper: FeedbackCard): string {
+  const links = [a(urls.more, 'More like this'), a(urls.less, 'Less like this')];
+  if (urls.follow && paper.follow) links.push(a(urls.follow.url, paper.follow));
   return `<div class="pb-feedback" style="margin:8px 0 0;font-size:13px;line-height:1.8;">${links.join(DOT)}</div>`;
 }
 
@@ -49,7 +50,7 @@ export function cardMjml(card: StaticCard, m: LayoutMarkers, showWhy: boolean): 
       : '',
     chipsHtml: chips ? `<div style="line-height:20px;">${chips}</div>` : '',
     summary: card.summary,
-    linksHtml: card.links.map((l) => a(l.url, l.label)).join(DOT) + (showWhy ? feedbackHtml(card, m) : ''),
+    linksHtml: card.links.map((l) => a(l.url, l.label)).join(DOT) + (showWhy ? m.feedback : ''),
     whyHtml: showWhy
       ? `<div class="pb-why pb-muted" style="margin:12px 0 0;padding:10px 0 0;border-top:1px solid #f0e6d2;font-size:13px;line-height:1.45;color:#6b7280;">Why: ${m.why}</div>`
       : '',

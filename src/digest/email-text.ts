@@ -3,7 +3,9 @@
  * readers. Per-recipient values are slot markers, like the HTML.
  */
 import type { StaticCard } from './cards.ts';
+import type { FeedbackUrls } from '../profile/links.ts';
 import type { LayoutMarkers } from './email-html.ts';
+import type { FeedbackCard } from './personalise.ts';
 import type { Audience } from './view.ts';
 
 const WIDTH = 72;
@@ -35,13 +37,16 @@ export function cardText(c: StaticCard, m: LayoutMarkers, showWhy: boolean): str
   const label = (s: string) => `${s}:`.padEnd(14);
   out.push(`${pad}${label('Paper')}${c.url}`);
   for (const l of c.links) out.push(`${pad}${label(l.label)}${l.url}`);
-  if (showWhy) {
-    // Each feedback link on a line of its own, inside the paper's block.
-    out.push('', `${pad}More like this: ${m.moreUrl}`, `${pad}Less like this: ${m.lessUrl}`);
-    if (c.feedback.follow) out.push(`${pad}${c.feedback.follow}: ${m.followUrl}`);
-    out.push('', m.why);
-  }
+  if (showWhy) out.push(`${m.feedback}`, m.why);
   return `${out.join('\n')}\n\n`;
+}
+
+/** The recipient's feedback links for a card: each on a line of its own, inside the paper's block. */
+export function feedbackText(urls: FeedbackUrls, paper: FeedbackCard): string {
+  const pad = '   ';
+  const lines = ['', `${pad}More like this: ${urls.more}`, `${pad}Less like this: ${urls.less}`];
+  if (urls.follow && paper.follow) lines.push(`${pad}${paper.follow}: ${urls.follow.url}`);
+  return `${lines.join('\n')}\n`;
 }
 
 /** The why-line as the text part prints it. */

@@ -1,8 +1,18 @@
 /** The words around the papers: subject, preheader, heading. English, dates in UTC terms of the local date. */
 import type { Frequency } from '../db/schema.ts';
 
-const day = (localDate: string, opts: Intl.DateTimeFormatOptions) =>
-  new Date(`${localDate}T12:00:00Z`).toLocaleDateString('en-US', { timeZone: 'UTC', ...opts });
+// Intl formatting costs tens of microseconds a call and every digest of a
+// run prints the same few dates: remember them.
+const days = new Map<string, string>();
+const day = (localDate: string, opts: Intl.DateTimeFormatOptions) => {
+  const key = `${localDate}|${opts.weekday ?? ''}|${opts.month ?? ''}|${opts.day ?? ''}|${opts.year ?? ''}`;
+  let out = days.get(key);
+  if (out === undefined) {
+    if (days.size > 1000) days.clear();
+    days.set(key, (out = new Date(`${localDate}T12:00:00Z`).toLocaleDateString('en-US', { timeZone: 'UTC', ...opts })));
+  }
+  return out;
+};
 
 export interface HeadlineInput {
   frequency: Frequency;

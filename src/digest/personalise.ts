@@ -13,13 +13,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FeedbackPaper, FeedbackUrls } from '../profile/links.ts';
+import { feedbackHtml } from './email-html.ts';
+import { feedbackText } from './email-text.ts';
 import { escapeHtml } from './escape.ts';
 
 export const slotNames = ['email', 'unsubscribeUrl', 'preferencesUrl', 'webUrl'] as const;
 export type SlotName = (typeof slotNames)[number];
 
-export const cardSlotNames = ['moreUrl', 'lessUrl', 'followUrl'] as const;
+/** A card's feedback links: one slot per card and output, the whole block filled per recipient. */
+export const cardSlotNames = ['feedback'] as const;
 export type CardSlot = (typeof cardSlotNames)[number];
+
+/** What a card's feedback block names: the paper, and the Follow link's label (null: nothing to follow). */
+export type FeedbackCard = FeedbackPaper & { follow: string | null };
 
 /** What differs between two recipients of the same digest. */
 export type Recipient = Record<SlotName, string> & {
@@ -33,18 +39,18 @@ export type Recipient = Record<SlotName, string> & {
  * once), text of this digest (rank, why-line, subject; already escaped), the
  * recipient's slots, and each card's feedback slots.
  */
-export type Piece = string | { text: string } | { slot: SlotName } | { card: CardSlot; paper: FeedbackPaper };
+export type Piece = string | { text: string } | { slot: SlotName } | { card: CardSlot; paper: FeedbackCard };
 
 /** A recipient's values, ready for one output (HTML escaped, or text). */
 export interface PieceValues {
   slots: Record<SlotName, string>;
-  card(slot: CardSlot, paper: FeedbackPaper): string;
+  card(paper: FeedbackCard): string;
 }
 
 export function pieceValue(p: Exclude<Piece, string>, values: PieceValues): string {
   if ('text' in p) return p.text;
   if ('slot' in p) return values.slots[p.slot];
-  return values.card(p.card, p.paper);
+  return values.card(p.paper);
 }
 
 export function joinPieces(pieces: readonly Piece[], values: PieceValues): string {
@@ -87,16 +93,20 @@ const checkUrl = (name: string, url: string) => {
 
 const signedFor = new WeakMap<Recipient, Map<string, FeedbackUrls>>();
 
-/** One card's links, signed once per paper and recipient however often the outputs print them. */
-function cardValues(r: Recipient, escape: (s: string) => string): PieceValues['card'] {
+/** A card's links, signed once per paper and recipient however often the outputs print them. */
+function cardValues(r: Recipient, block: (urls: FeedbackUrls, paper: FeedbackCard) => string): PieceValues['card'] {
   let signed = signedFor.get(r);
   if (!signed) signedFor.set(r, (signed = new Map()));
-  return (slot, paper) => {
+  return (paper) => {
     let urls = signed!.get(paper.id);
-    if (!urls) signed!.set(paper.id, (urls = r.feedback(paper)));
-    const url = slot === 'moreUrl' ? urls.more : slot === 'lessUrl' ? urls.less : urls.follow?.url;
-    if (!url) throw new Error(`paper ${paper.id} has nothing to follow`);
-    return escape(checkUrl(slot, url));
+    if (!urls) {
+      urls = r.feedback(paper);
+      checkUrl('feedback', urls.more);
+      checkUrl('feedback', urls.less);
+      if (urls.follow) checkUrl('feedback', urls.follow.url);
+      signed!.set(paper.id, urls);
+    }
+    return block(urls, paper);
   };
 }
 
@@ -109,7 +119,7 @@ export function htmlValues(r: Recipient): PieceValues {
       preferencesUrl: escapeHtml(r.preferencesUrl),
       webUrl: escapeHtml(r.webUrl),
     },
-    card: cardValues(r, escapeHtml),
+    card: cardValues(r, feedbackHtml),
   };
 }
 
@@ -117,5 +127,5 @@ export function textValues(r: Recipient): PieceValues {
   for (const s of URL_SLOTS) checkUrl(s, r[s]);
   // A line break in an address would let it forge lines of the text part.
   const { feedback: _feedback, ...slots } = r;
-  return { slots: { ...slots, email: r.email.replace(/[\r\n]+/g, ' ') }, card: cardValues(r, (s) => s) };
+  return { slots: { ...slots, email: r.email.replace(/[\r\n]+/g, ' ') }, card: cardValues(r, feedbackText) };
 }

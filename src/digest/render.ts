@@ -40,6 +40,7 @@ import {
   type Recipient,
   type SlotName,
 } from './personalise.ts';
+import type { DigestPaper } from './select.ts';
 import { digestWords, senderLine, type Audience, type DigestContent, type DigestWords, type RenderConfig } from './view.ts';
 
 export interface CompiledDigest {
@@ -74,6 +75,8 @@ export interface RenderStats {
 
 export interface DigestRenderer {
   compile(content: DigestContent): Promise<CompiledDigest>;
+  /** Compiles, in one MJML call, the cards of these papers not compiled yet (a send run warms a whole window at once). */
+  warm(audience: Audience, papers: readonly DigestPaper[]): Promise<void>;
   /** compile + personalise. */
   render(content: DigestContent, recipient: Recipient): Promise<RenderedDigest>;
   readonly stats: RenderStats;
@@ -269,6 +272,9 @@ export function createDigestRenderer(config: RenderConfig, options: RendererOpti
 
   return {
     compile,
+    async warm(audience, papers) {
+      await cardsFor(audience, toCards(papers));
+    },
     async render(content, recipient) {
       return personalise(await compile(content), recipient);
     },

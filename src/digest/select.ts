@@ -227,3 +227,9 @@ export async function restoreSelection(
   const chosen = (papers as PaperFeatures[]).map((p) => digestPaper(window, p, reason(p), whyLine(reason(p))));
   return { kind: 'digest', subscriberId: req.subscriber.id, period: req.period, mix, papers: chosen };
 }
+
+/** Every paper of the windows these selections draw from, as digest papers (to compile all their cards at once). */
+export async function windowPapers(db: Db, run: SelectionRun, periods: readonly DigestPeriod[], config: SelectConfig): Promise<DigestPaper[]> {
+  const windows = await Promise.all([...new Map(periods.map((p) => [`${p.asOf.getTime()}|${p.frequency}`, p])).values()].map((p) => windowOf(db, run, p, config)));
+  return windows.flatMap((w) => w.papers.map((p) => digestPaper(w, p, { topics: [], keywords: [] }, '')));
+}

@@ -1,193 +1,100 @@
 /**
- * End-to-end send: 100,000 subscribers over 50 topic mixes, planned, queued
- * through BullMQ and sent by a `paperboy worker` process to a loopback SMTP
- * sink in a third process. Printed beside two ceilings measured in the same
- * run against the same sink, both with 40 in flight over a pool of 20:
- *   (a) a bare loop of nodemailer sendMail with ordinary message objects
- *       (nodemailer composes the MIME of every message);
- *   (b) a bare loop sending pre-built raw MIME, with the recipient's values
- *       substituted per message.
- * Targets: end to end ≥ 1.0× (a), ≥ 60 % of (b), ≥ 1,000 emails/s, worker
- * peak RSS < 300 MB.
- *   npx tsx test/bench/send.bench.ts   (or: npm run bench -- send)
+ * End-to-end send, in one run against one sink (Postfix's smtp-sink on
+ * 127.0.0.1), side by side:
+ *   - smtp-source → smtp-sink: Postfix's own C client, the machine's ceiling;
+ *   - a bare Node loop sending pre-built raw MIME with the recipient swapped
+ *     per message (nodemailer's pool): the Node ceiling;
+ *   - shared: 100,000 subscribers over 50 preference mixes (today's case);
+ *   - personal: 100,000 subscribers, each with a keyword of their own, so
+ *     every digest is different.
+ * Each case is a plan job through BullMQ to a fresh `paperboy worker` process
+ * under the documented heap cap, 40 messages in flight everywhere. Printed per
+ * case: emails/s, worker peak RSS, CPU of the Postgres backends serving the
+ * worker per email, and bytes per delivery row after the send (indexes
+ * included). Targets: personal ≥ 0.9× shared; RSS < 300 MB; ≤ 120 µs of
+ * Postgres per email; ≤ 300 B per row; ≥ 40 % of smtp-source; ≥ 0.8× Node.
+ *
+ * Set-up: `apt-get install postfix` (smtp-source, smtp-sink), Postgres and
+ * Redis on 127.0.0.1.
+ *   npm run bench -- send        BENCH_SUBSCRIBERS=1000000 for the full size
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { sql } from 'drizzle-orm';
-import { Redis } from 'ioredis';
 import { createTransport } from 'nodemailer';
-import { subscribers } from '../../src/db/schema.ts';
-import { queryRows } from '../../src/db/rows.ts';
-import { createQueues } from '../../src/jobs/queues.ts';
-import { upsertPapers } from '../../src/papers/ingest.ts';
-import { parseEntries } from '../../src/papers/paper.ts';
-import { topicSlugs } from '../../src/papers/topics.ts';
-import { startSmtpSink } from '../helpers/smtp-sink.ts';
-import { spawnWorker } from '../helpers/worker-process.ts';
+import { createDigestComposer } from '../../src/delivery/compose.ts';
+import { loadConfig } from '../../src/config.ts';
+import { periodOfDate } from '../../src/digest/period.ts';
+import { selectDigest } from '../../src/digest/select.ts';
 import { createBenchDatabase, fmt, machineLine } from './bench-db.ts';
+import { addPapers, addSubscribers, clearRun, DAY, MAIL_FROM, MIXES, PUBLIC_URL, runSend, startPostfixSink, uniquePhrases, type RunResult } from './send-harness.ts';
 
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const BASELINE_N = Number(process.env.BENCH_BASELINE ?? 20_000);
-const DAY = '2025-12-16';
-const AS_OF = Date.parse(`${DAY}T07:00:00Z`);
 const IN_FLIGHT = 40;
 
 const database = await createBenchDatabase();
-const sink = await startSmtpSink({ light: true });
-const prefix = `pbbench-${randomUUID().slice(0, 8)}`;
-console.log(`send: ${fmt(N)} subscribers end to end through BullMQ to an SMTP sink — ${machineLine()}`);
+const sink = await startPostfixSink();
+console.log(`send: ${fmt(N)} subscribers per case, end to end through BullMQ to Postfix smtp-sink — ${machineLine()}`);
+await addPapers(database);
 
-// Papers: every seed paper, all inside the daily window before the send time.
-const seeds = parseEntries(JSON.parse(readFileSync('seeds/papers.json', 'utf8')), null).papers;
-await upsertPapers(database.db, seeds.map((p, i) => ({ ...p, upvotes: (i * 37) % 50, dailyAt: new Date(AS_OF - (i + 1) * 10 * 60_000) })));
+// A real digest of this run, as the ceilings' message.
+const config = loadConfig({ PUBLIC_URL, MAIL_FROM });
+const sel = await selectDigest(database.db, { subscriber: { id: randomUUID(), ...MIXES[0]! }, period: periodOfDate({ frequency: 'daily', timezone: 'UTC', sendHour: 7 }, DAY) }, config);
+if (sel.kind !== 'digest') throw new Error(`sample mix has no digest: ${sel.reason}`);
+const sample = await createDigestComposer(config, { current: 'x'.repeat(40) }).compose(sel, { id: randomUUID() }, 'RCPT@bench.example.org', new Date());
+const rawText = sample.raw.toString('utf8');
 
-// 50 mixes: pairs of topics, half with a keyword, so digests differ.
-const mixes = Array.from({ length: 50 }, (_, m) => ({
-  topics: [...new Set([topicSlugs[m % topicSlugs.length]!, topicSlugs[(m * 5 + 1) % topicSlugs.length]!])],
-  keywords: m % 2 ? ['language model'] : [],
-}));
-for (let i = 0; i < N; i += 5000) {
-  await database.db.insert(subscribers).values(
-    Array.from({ length: Math.min(5000, N - i) }, (_, k) => {
-      const m = mixes[(i + k) % mixes.length]!;
-      return { email: `reader${i + k}@bench.example.org`, status: 'active' as const, topics: m.topics, keywords: m.keywords, sendHour: 7 };
-    }),
-  );
-}
+// (a) Postfix's smtp-source, messages of the digest's size, connections kept open.
+const t0 = performance.now();
+const src = spawnSync('/usr/sbin/smtp-source', ['-s', String(IN_FLIGHT), '-m', String(BASELINE_N), '-l', String(sample.raw.length), '-d', '-f', 'digest@bench.example.org', '-t', 'r@bench.example.org', `127.0.0.1:${sink.port}`]);
+if (src.status !== 0) throw new Error(`smtp-source failed: ${src.stderr}`);
+const rateSource = BASELINE_N / ((performance.now() - t0) / 1000);
 
-// A real digest of this run, as the ceilings' message: the first one the worker would send.
-const sample = await buildSampleDigest();
-const digestKb = Buffer.byteLength(sample.html) / 1024;
-
-async function buildSampleDigest() {
-  const { createDigestComposer } = await import('../../src/delivery/compose.ts');
-  const { loadConfig } = await import('../../src/config.ts');
-  const { selectDigest } = await import('../../src/digest/select.ts');
-  const { periodOfDate } = await import('../../src/digest/period.ts');
-  const config = loadConfig({ PUBLIC_URL: 'https://papers.example.org' });
-  const sub = { id: randomUUID(), topics: mixes[0]!.topics, keywords: mixes[0]!.keywords };
-  const sel = await selectDigest(database.db, { subscriber: sub, period: periodOfDate({ frequency: 'daily', timezone: 'UTC', sendHour: 7 }, DAY) }, config);
-  if (sel.kind !== 'digest') throw new Error(`sample mix has no digest: ${sel.reason}`);
-  const mail = await createDigestComposer(config, { current: 'x'.repeat(40) }).compose(sel, { id: randomUUID() }, 'sample@bench.example.org', new Date());
-  const parsed = (await import('mailparser')).simpleParser(mail.raw);
-  const p = await parsed;
-  return { subject: mail.subject, html: String(p.html), text: String(p.text) };
-}
-
-/** Runs `total` sends with IN_FLIGHT at a time; returns emails/s. */
-async function loop(total: number, send: (i: number) => Promise<unknown>): Promise<number> {
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < total) await send(next++);
-    }),
-  );
-  return total / ((performance.now() - t0) / 1000);
-}
-
-const pool = () => createTransport({ url: sink.url, pool: true, maxConnections: 20, maxMessages: Infinity });
-
-// (a) nodemailer composes every message.
-const a = pool();
-const rateA = await loop(BASELINE_N, (i) =>
-  a.sendMail({
-    from: 'paperboy <digest@bench.example.org>',
-    to: `a${i}@bench.example.org`,
-    subject: sample.subject,
-    html: sample.html.replace('sample@bench.example.org', `a${i}@bench.example.org`),
-    text: sample.text,
-    headers: { 'List-Unsubscribe': `<https://papers.example.org/unsubscribe?token=${i}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+// (b) Node: pre-built raw MIME, recipient swapped per message, pooled.
+const pool = createTransport({ url: sink.url, pool: true, maxConnections: IN_FLIGHT, maxMessages: Infinity });
+const parts = rawText.split('RCPT');
+let next = 0;
+const t1 = performance.now();
+await Promise.all(
+  Array.from({ length: IN_FLIGHT }, async () => {
+    while (next < BASELINE_N) {
+      const i = next++;
+      await pool.sendMail({ envelope: { from: 'digest@bench.example.org', to: `b${i}@bench.example.org` }, raw: parts.join(`b${i}`) });
+    }
   }),
 );
-a.close();
+const rateNode = BASELINE_N / ((performance.now() - t1) / 1000);
+pool.close();
 
-// (b) the MIME is built once; each message only substitutes the recipient.
-const b = pool();
-const template = (await import('nodemailer/lib/mail-composer')).default;
-const rawTemplate = await new Promise<string>((resolve, reject) =>
-  new template({
-    from: 'paperboy <digest@bench.example.org>',
-    to: 'RCPT@bench.example.org',
-    subject: sample.subject,
-    html: sample.html,
-    text: sample.text,
-    headers: { 'List-Unsubscribe': '<https://papers.example.org/unsubscribe?token=TOKEN>' },
-  })
-    .compile()
-    .build((err: Error | null, msg: Buffer) => (err ? reject(err) : resolve(msg.toString()))),
-);
-const parts = rawTemplate.split('RCPT');
-const rateB = await loop(BASELINE_N, (i) =>
-  b.sendMail({ envelope: { from: 'digest@bench.example.org', to: `b${i}@bench.example.org` }, raw: parts.join(`b${i}`) }),
-);
-b.close();
+const env = { SEND_CONCURRENCY: String(IN_FLIGHT) };
+await addSubscribers(database, N, (i) => ({ topics: [...MIXES[i % MIXES.length]!.topics], keywords: [...MIXES[i % MIXES.length]!.keywords] }));
+const shared = await runSend(database, { n: N, workers: 1, smtpUrl: sink.url, env });
+await clearRun(database);
 
-// End to end: a worker process does everything from the plan job on.
-// BENCH_PROFILE=dir writes the worker's CPU profile there; BENCH_NODE_ARGS adds node flags.
-const profile = [
-  ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
-  ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
-];
-const worker = spawnWorker(
-  {
-    DATABASE_URL: database.url,
-    REDIS_PREFIX: prefix,
-    SMTP_URL: sink.url,
-    MAIL_FROM: 'paperboy <digest@bench.example.org>',
-    PUBLIC_URL: 'https://papers.example.org',
-    // The heap cap the README recommends for workers (and docker-compose.yml sets).
-    NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? '--max-old-space-size=256',
-  },
-  { nodeArgs: profile },
-);
-const peakRss = () => {
-  try {
-    const kb = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'))?.[1];
-    return kb ? Number(kb) / 1024 : NaN;
-  } catch {
-    return NaN;
-  }
-};
-await sleep(3000); // let it boot and connect
-const queues = createQueues({ connection: { url: 'redis://127.0.0.1:6379', maxRetriesPerRequest: null }, prefix });
-const envelopesBefore = sink.envelopes.length;
-const t0 = performance.now();
-await queues.plan.add('plan', { day: DAY });
-let rss = 0;
-for (;;) {
-  await sleep(250);
-  rss = Math.max(rss, peakRss());
-  const [row] = await queryRows<{ done: number; total: number }>(
-    database.db,
-    sql`SELECT count(*) FILTER (WHERE status IN ('sent','skipped','failed'))::int AS done, count(*)::int AS total FROM deliveries`,
+const phrases = uniquePhrases(N);
+await addSubscribers(database, N, (i) => ({ topics: [...MIXES[i % MIXES.length]!.topics], keywords: [phrases[i]!] }));
+const personal = await runSend(database, { n: N, workers: 1, smtpUrl: sink.url, env });
+await clearRun(database);
+
+const line = (name: string, r: RunResult) =>
+  console.log(
+    `  ${name.padEnd(44)} ${fmt(r.emailsPerSec).padStart(6)} emails/s  (${fmt(r.sent)} sent, ${fmt(r.skipped)} skipped, ${r.failed} failed in ${r.seconds.toFixed(1)} s)` +
+      `  RSS ${r.peakRssMb.toFixed(0)} MB  Postgres ${r.pgCpuUsPerEmail.toFixed(0)} µs/email  ${r.bytesPerDelivery.toFixed(0)} B/row`,
   );
-  if (row && row.total === N && row.done === N) break;
-}
-const e2eSecs = (performance.now() - t0) / 1000;
-const [counts] = await queryRows<{ sent: number; skipped: number; failed: number }>(
-  database.db,
-  sql`SELECT count(*) FILTER (WHERE status = 'sent')::int AS sent, count(*) FILTER (WHERE status = 'skipped')::int AS skipped, count(*) FILTER (WHERE status = 'failed')::int AS failed FROM deliveries`,
-);
-const rateE2E = counts!.sent / e2eSecs;
-await sleep(500);
-const received = sink.envelopes.length - envelopesBefore;
-worker.kill('SIGTERM');
-await new Promise((r) => worker.once('exit', r));
-await queues.close();
-
-console.log(`  digest: ${digestKb.toFixed(1)} KB of HTML; ${IN_FLIGHT} in flight, SMTP pool of 20 connections`);
-console.log(`  (a) nodemailer sendMail, ordinary messages   ${fmt(rateA)} emails/s  (${fmt(BASELINE_N)} sent)`);
-console.log(`  (b) pre-built raw MIME, per-recipient swap   ${fmt(rateB)} emails/s  (${fmt(BASELINE_N)} sent)`);
-console.log(`  end to end (plan → BullMQ → worker → SMTP)    ${fmt(rateE2E)} emails/s  (${fmt(counts!.sent)} sent, ${counts!.skipped} skipped, ${counts!.failed} failed in ${e2eSecs.toFixed(1)} s; sink received ${fmt(received)})`);
-console.log(`  worker peak RSS ${rss.toFixed(0)} MB`);
+console.log(`  digest: ${(Buffer.byteLength(sample.html()) / 1024).toFixed(1)} KB of HTML, ${(sample.raw.length / 1024).toFixed(1)} KB as MIME; ${IN_FLIGHT} in flight everywhere`);
+console.log(`  (a) Postfix smtp-source → smtp-sink            ${fmt(rateSource).padStart(6)} emails/s  (${fmt(BASELINE_N)} sent)`);
+console.log(`  (b) Node raw-MIME loop, recipient swapped      ${fmt(rateNode).padStart(6)} emails/s  (${fmt(BASELINE_N)} sent)`);
+line('shared: 50 preference mixes', shared);
+line('personal: a keyword of their own each', personal);
 const ok = (b: boolean) => (b ? 'met' : 'MISSED');
-console.log(`  targets: ≥ 1.0× (a) ${(rateE2E / rateA).toFixed(2)}× ${ok(rateE2E >= rateA)}; ≥ 60 % of (b) ${((100 * rateE2E) / rateB).toFixed(0)} % ${ok(rateE2E >= 0.6 * rateB)}; ≥ 1,000/s ${ok(rateE2E >= 1000)}; RSS < 300 MB ${ok(rss < 300)}`);
+const worst = Math.min(shared.emailsPerSec, personal.emailsPerSec);
+console.log(
+  `  targets: personal ≥ 0.9× shared ${(personal.emailsPerSec / shared.emailsPerSec).toFixed(2)}× ${ok(personal.emailsPerSec >= 0.9 * shared.emailsPerSec)}; ` +
+    `RSS < 300 MB ${ok(Math.max(shared.peakRssMb, personal.peakRssMb) < 300)}; ` +
+    `Postgres ≤ 120 µs/email ${ok(Math.max(shared.pgCpuUsPerEmail, personal.pgCpuUsPerEmail) <= 120)}; ` +
+    `≤ 300 B/row ${ok(Math.max(shared.bytesPerDelivery, personal.bytesPerDelivery) <= 300)}; ` +
+    `≥ 40 % of (a) ${((100 * worst) / rateSource).toFixed(0)} % ${ok(worst >= 0.4 * rateSource)}; ≥ 0.8× (b) ${(worst / rateNode).toFixed(2)}× ${ok(worst >= 0.8 * rateNode)}`,
+);
 
-const redis = new Redis('redis://127.0.0.1:6379');
-const keys = await redis.keys(`${prefix}:*`);
-if (keys.length) await redis.del(...keys);
-await redis.quit();
 await sink.close();
 await database.drop();

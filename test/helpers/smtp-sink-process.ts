@@ -8,7 +8,7 @@
  * IPC out: { type: 'ready', port } | { type: 'message', from, to, raw } | { type: 'ack', id }
  *          | { type: 'envelope', to, messageId }   (with --light: large runs skip shipping bodies)
  *
- * argv: [--port N] [--light]
+ * argv: [--port N] [--light] [--delay-ms N]   (--delay-ms: answer each message that much later, like a distant relay)
  */
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 
@@ -24,6 +24,7 @@ const rules = new Map<string, Rule[]>();
 const argv = process.argv.slice(2);
 const light = argv.includes('--light');
 const port = Number(argv[argv.indexOf('--port') + 1] ?? 0) || 0;
+const delayMs = argv.includes('--delay-ms') ? Number(argv[argv.indexOf('--delay-ms') + 1]) : 0;
 const send = (msg: unknown) => process.send?.(msg);
 
 function take(recipient: string, stage: Rule['stage']): Rule | undefined {
@@ -45,9 +46,15 @@ const server = new SMTPServer({
     const rule = take(address.address, 'rcpt');
     callback(rule ? smtpError(rule) : null);
   },
-  onData(stream, session: SMTPServerSession, callback) {
+  onData(stream, session: SMTPServerSession, reply) {
+    const callback = delayMs ? (err: Error | null) => setTimeout(() => reply(err), delayMs) : reply;
     const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
+    let kept = 0;
+    // Light runs read only the headers: the rest of a large message is dropped as it arrives.
+    stream.on('data', (c: Buffer) => {
+      if (!light || kept < 8192) chunks.push(c);
+      kept += c.length;
+    });
     stream.on('end', () => {
       const to = session.envelope.rcptTo.map((r) => r.address);
       const rule = to.map((r) => take(r, 'data')).find(Boolean);

@@ -48,10 +48,12 @@ export interface SinkOptions {
   port?: number;
   /** Report only envelopes and Message-IDs, not whole messages. */
   light?: boolean;
+  /** Answer each message this many milliseconds after it arrives (a slow or distant relay). */
+  delayMs?: number;
 }
 
 export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
-  const args = [...(opts.port ? ['--port', String(opts.port)] : []), ...(opts.light ? ['--light'] : [])];
+  const args = [...(opts.port ? ['--port', String(opts.port)] : []), ...(opts.light ? ['--light'] : []), ...(opts.delayMs ? ['--delay-ms', String(opts.delayMs)] : [])];
   const child: ChildProcess = fork(SCRIPT, args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const messages: ReceivedMail[] = [];
   const envelopes: SmtpSink['envelopes'] = [];

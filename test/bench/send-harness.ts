@@ -1,0 +1,211 @@
+/**
+ * Shared by the send and latency benchmarks: a bench database with every seed
+ * paper inside the daily window, subscribers inserted in bulk, `paperboy
+ * worker` processes sending a plan to a sink, and what a run cost (time,
+ * worker peak RSS, CPU of the Postgres backends serving the workers, bytes
+ * per delivery row).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'drizzle-orm';
+import { Redis } from 'ioredis';
+import { subscribers } from '../../src/db/schema.ts';
+import { queryRows } from '../../src/db/rows.ts';
+import { createQueues } from '../../src/jobs/queues.ts';
+import { upsertPapers } from '../../src/papers/ingest.ts';
+import { parseEntries, type PaperInput } from '../../src/papers/paper.ts';
+import { topicSlugs } from '../../src/papers/topics.ts';
+import { spawnWorker } from '../helpers/worker-process.ts';
+import { createBenchDatabase } from './bench-db.ts';
+
+export const DAY = '2025-12-16';
+export const AS_OF = Date.parse(`${DAY}T07:00:00Z`);
+export const MAIL_FROM = 'paperboy <digest@bench.example.org>';
+export const PUBLIC_URL = 'https://papers.example.org';
+// Tags this bench's worker connections, so their backends' CPU can be read apart.
+const APP = 'paperboy-bench-worker';
+
+export type BenchDatabase = Awaited<ReturnType<typeof createBenchDatabase>>;
+
+export function seedPapers(): PaperInput[] {
+  return parseEntries(JSON.parse(readFileSync('seeds/papers.json', 'utf8')), null).papers;
+}
+
+/** Every seed paper, all inside the daily window before the send time. */
+export async function addPapers(database: BenchDatabase): Promise<void> {
+  await upsertPapers(database.db, seedPapers().map((p, i) => ({ ...p, upvotes: (i * 37) % 50, dailyAt: new Date(AS_OF - (i + 1) * 10 * 60_000) })));
+}
+
+/** Fifty mixes: pairs of topics, half with a keyword, so digests differ (today's shared case). */
+export const MIXES = Array.from({ length: 50 }, (_, m) => ({
+  topics: [...new Set([topicSlugs[m % topicSlugs.length]!, topicSlugs[(m * 5 + 1) % topicSlugs.length]!])],
+  keywords: m % 2 ? ['language model'] : [],
+}));
+
+/**
+ * `n` distinct phrases of two to five words from the seed abstracts: a keyword
+ * of one's own for each subscriber, that matches the paper it came from.
+ */
+export function uniquePhrases(n: number): string[] {
+  const out = new Set<string>();
+  const words = seedPapers().map((p) => p.summary.toLowerCase().match(/[a-z][a-z-]{2,}/g) ?? []);
+  for (let len = 2; len <= 5 && out.size < n; len++) {
+    for (const w of words) for (let i = 0; i + len <= w.length && out.size < n; i++) out.add(w.slice(i, i + len).join(' '));
+  }
+  if (out.size < n) throw new Error(`only ${out.size} distinct phrases in the seed abstracts`);
+  return [...out];
+}
+
+export async function addSubscribers(database: BenchDatabase, n: number, prefs: (i: number) => { topics: string[]; keywords: string[] }): Promise<void> {
+  for (let i = 0; i < n; i += 5000) {
+    await database.db.insert(subscribers).values(
+      Array.from({ length: Math.min(5000, n - i) }, (_, k) => ({
+        email: `reader${i + k}@bench.example.org`,
+        status: 'active' as const,
+        ...prefs(i + k),
+        sendHour: 7,
+      })),
+    );
+  }
+}
+
+export const peakRssMb = (pid: number | undefined) => {
+  try {
+    const kb = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Number(kb) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+};
+
+/** User + system CPU (ms) of the Postgres backends serving this bench's workers. */
+async function workerBackendsCpuMs(database: BenchDatabase): Promise<number> {
+  const rows = await queryRows<{ pid: number }>(database.db, sql`SELECT pid FROM pg_stat_activity WHERE application_name = ${APP}`);
+  let ticks = 0;
+  for (const { pid } of rows) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+
+export interface RunResult {
+  seconds: number;
+  sent: number;
+  skipped: number;
+  failed: number;
+  emailsPerSec: number;
+  peakRssMb: number;
+  /** CPU of the workers' Postgres backends per email sent (plan included), µs. */
+  pgCpuUsPerEmail: number;
+  /** pg_total_relation_size('deliveries') / rows, right after the send. */
+  bytesPerDelivery: number;
+}
+
+/**
+ * Plans DAY with `workers` fresh worker processes and waits until every one of
+ * `n` deliveries is settled. Deliveries and subscribers are then the caller's
+ * to clear.
+ */
+export async function runSend(database: BenchDatabase, opts: { n: number; workers: number; smtpUrl: string; env?: Record<string, string> }): Promise<RunResult> {
+  const prefix = `pbbench-${randomUUID().slice(0, 8)}`;
+  const url = new URL(database.url);
+  url.searchParams.set('application_name', APP);
+  const procs: ChildProcess[] = Array.from({ length: opts.workers }, () =>
+    spawnWorker({
+      DATABASE_URL: url.toString(),
+      REDIS_PREFIX: prefix,
+      SMTP_URL: opts.smtpUrl,
+      MAIL_FROM,
+      PUBLIC_URL,
+      // The heap cap the README recommends for workers (and docker-compose.yml sets).
+      NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? '--max-old-space-size=256',
+      // Several workers on one machine: no metrics listener each.
+      METRICS_PORT: '0',
+      ...opts.env,
+    }),
+  );
+  await sleep(3000); // let them boot and connect
+  const queues = createQueues({ connection: { url: 'redis://127.0.0.1:6379', maxRetriesPerRequest: null }, prefix });
+  const t0 = performance.now();
+  await queues.plan.add('plan', { day: DAY });
+  let rss = 0;
+  for (;;) {
+    await sleep(500);
+    rss = Math.max(rss, ...procs.map((p) => peakRssMb(p.pid)));
+    const [row] = await queryRows<{ open: number; total: number }>(
+      database.db,
+      sql`SELECT count(*) FILTER (WHERE status IN ('queued','sending'))::int AS open, count(*)::int AS total FROM deliveries`,
+    );
+    if (row && row.total === opts.n && row.open === 0) break;
+    if (procs.some((p) => p.exitCode !== null)) throw new Error('a worker exited during the run (out of memory?)');
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const pgMs = await workerBackendsCpuMs(database);
+  const [c] = await queryRows<{ sent: number; skipped: number; failed: number; bytes: number }>(
+    database.db,
+    sql`SELECT count(*) FILTER (WHERE status = 'sent')::int AS sent, count(*) FILTER (WHERE status = 'skipped')::int AS skipped,
+               count(*) FILTER (WHERE status = 'failed')::int AS failed, pg_total_relation_size('deliveries')::float8 / count(*) AS bytes
+        FROM deliveries`,
+  );
+  for (const p of procs) p.kill('SIGTERM');
+  await Promise.all(procs.map((p) => (p.exitCode !== null ? null : new Promise((r) => p.once('exit', r)))));
+  await queues.close();
+  const redis = new Redis('redis://127.0.0.1:6379');
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
+  return {
+    seconds,
+    ...c!,
+    emailsPerSec: c!.sent / seconds,
+    peakRssMb: rss,
+    pgCpuUsPerEmail: (1000 * pgMs) / Math.max(1, c!.sent),
+    bytesPerDelivery: c!.bytes,
+  };
+}
+
+/** Empties subscribers and deliveries for the next case. */
+export async function clearRun(database: BenchDatabase): Promise<void> {
+  await database.db.execute(sql`TRUNCATE deliveries, audit_events, subscribers, runs`);
+}
+
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** Postfix's smtp-sink (C): accepts everything as fast as the machine allows. `apt-get install postfix`. */
+export async function startPostfixSink(): Promise<{ url: string; port: number; close(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn('/usr/sbin/smtp-sink', ['-u', 'nobody', `127.0.0.1:${port}`, '1024'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let i = 0; i < 50; i++) {
+    await sleep(100);
+    const up = await new Promise<boolean>((resolve) => {
+      const s = new Socket();
+      s.once('connect', () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+      s.connect(port, '127.0.0.1');
+    });
+    if (up) break;
+  }
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    port,
+    close: async () => {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
