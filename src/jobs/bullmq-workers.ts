@@ -10,9 +10,9 @@ import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { sendBatch } from '../delivery/send-batch.ts';
 import type { JobContext } from './context.ts';
 import { cachesForRuns } from './context.ts';
-import { ingestJob, planJob, type PlanResult } from './processors.ts';
+import { ingestJob, planJobStreamed, type PlanResult, type PlanSummary } from './processors.ts';
 import { createQueues, ingestPayload, planPayload, QUEUE, sendPayload, type Queues } from './queues.ts';
-import { openRunTally, recordSendRun, tallyBatch } from './send-runs.ts';
+import { growRunTally, openRunTally, recordSendRun, settleRunCounts, tallyBatch } from './send-runs.ts';
 
 export interface WorkerOptions {
   connection: ConnectionOptions;
@@ -30,9 +30,24 @@ export interface Workers {
   close(): Promise<void>;
 }
 
+/** Adds send jobs, one per batch; job ids are stable per run and batch. */
+async function addSendJobs(queues: Queues, runId: string, batches: string[][], retryDelayMs?: number): Promise<void> {
+  const backoff = retryDelayMs ? { backoff: { type: 'exponential', delay: retryDelayMs, jitter: 0.5 } } : {};
+  // addBulk in chunks: one round trip per 500 jobs, never one huge Redis command.
+  for (let i = 0; i < batches.length; i += 500) {
+    await queues.send.addBulk(
+      batches.slice(i, i + 500).map((deliveryIds) => ({
+        name: 'send',
+        data: { runId, deliveryIds },
+        opts: { jobId: `${runId}.${deliveryIds[0]}`, ...backoff },
+      })),
+    );
+  }
+}
+
 /**
- * Adds a plan's batches to the send queue; job ids are stable per run and
- * batch. The run's tally is opened first, so no batch can finish before it.
+ * Adds a plan's batches to the send queue. The run's tally is opened first,
+ * so no batch can finish before it.
  */
 export async function enqueueBatches(queues: Queues, plan: PlanResult, opts: { retryDelayMs?: number } = {}): Promise<void> {
   const { runId, batches } = plan;
@@ -44,17 +59,48 @@ export async function enqueueBatches(queues: Queues, plan: PlanResult, opts: { r
     resumed: plan.resumed.length,
     batches: batches.length,
   });
-  const backoff = opts.retryDelayMs ? { backoff: { type: 'exponential', delay: opts.retryDelayMs, jitter: 0.5 } } : {};
-  // addBulk in chunks: one round trip per 500 jobs, never one huge Redis command.
-  for (let i = 0; i < batches.length; i += 500) {
-    await queues.send.addBulk(
-      batches.slice(i, i + 500).map((deliveryIds) => ({
-        name: 'send',
-        data: { runId, deliveryIds },
-        opts: { jobId: `${runId}.${deliveryIds[0]}`, ...backoff },
-      })),
-    );
+  await addSendJobs(queues, runId, batches, opts.retryDelayMs);
+}
+
+/**
+ * Closes one batch's share of its send run (final: done for good) and, for
+ * the batch that finishes the run, records the run. The tally keeps the job
+ * ids it has closed, so closing a batch twice counts it once.
+ */
+async function closeBatch(ctx: JobContext, queues: Queues, jobLog: JobContext['log'], runId: string, jobId: string, o: { sent: number; skipped: number; failed: number }, final: boolean) {
+  const run = await tallyBatch(queues.redis(), queues.prefix, { runId, jobId, ...o, final });
+  if (!run) return;
+  await recordSendRun(ctx.db, run, ctx.now());
+  jobLog.info({ sent: run.sent, skipped: run.skipped, failed: run.failed, batches: run.batches }, 'send run finished');
+}
+
+/**
+ * The plan job: plans chunk by chunk and enqueues each chunk's batches before
+ * planning the next, so a million readers never sit in this process at once.
+ * The total is unknown until planning ends, so the planner counts in the
+ * run's tally as one more batch, closed when the last chunk is enqueued:
+ * batches that finish early cannot end the run before it is whole.
+ */
+export async function planAndEnqueue(ctx: JobContext, queues: Queues, day?: string): Promise<PlanSummary> {
+  const redis = queues.redis();
+  let opened = false;
+  const summary = await planJobStreamed(
+    ctx,
+    async (batches, run) => {
+      if (!opened) {
+        await openRunTally(redis, queues.prefix, { ...run, batches: 1 });
+        opened = true;
+      }
+      await growRunTally(redis, queues.prefix, run.runId, batches.length);
+      await addSendJobs(queues, run.runId, batches, ctx.retryDelayMs);
+    },
+    day,
+  );
+  if (opened) {
+    await settleRunCounts(redis, queues.prefix, summary);
+    await closeBatch(ctx, queues, ctx.log, summary.runId, `${summary.runId}.plan`, { sent: 0, skipped: 0, failed: 0 }, true);
   }
+  return summary;
 }
 
 export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promise<Workers> {
@@ -74,24 +120,14 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
   const plan = new Worker(
     QUEUE.plan,
     async (job: Job) => {
-      const result = await planJob(jobCtx(job, QUEUE.plan), planPayload.parse(job.data).day);
-      await enqueueBatches(queues, result, { retryDelayMs: ctx.retryDelayMs });
-      return { runId: result.runId, planned: result.planned.length, resumed: result.resumed.length };
+      const result = await planAndEnqueue(jobCtx(job, QUEUE.plan), queues, planPayload.parse(job.data).day);
+      return { runId: result.runId, planned: result.planned, resumed: result.resumed };
     },
     { ...base, concurrency: 1 },
   );
 
-  /**
-   * Closes one batch's share of its send run (final: done for good) and, for
-   * the batch that finishes the run, records the run. The tally keeps the job
-   * ids it has closed, so closing a batch twice counts it once.
-   */
-  const tally = async (jobLog: JobContext['log'], runId: string, jobId: string, o: { sent: number; skipped: number; failed: number }, final: boolean) => {
-    const run = await tallyBatch(queues.redis(), queues.prefix, { runId, jobId, ...o, final });
-    if (!run) return;
-    await recordSendRun(ctx.db, run, ctx.now());
-    jobLog.info({ sent: run.sent, skipped: run.skipped, failed: run.failed, batches: run.batches }, 'send run finished');
-  };
+  const tally = (jobLog: JobContext['log'], runId: string, jobId: string, o: { sent: number; skipped: number; failed: number }, final: boolean) =>
+    closeBatch(ctx, queues, jobLog, runId, jobId, o, final);
 
   const send = new Worker(
     QUEUE.send,
