@@ -10,7 +10,7 @@ import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { sendBatch } from '../delivery/send-batch.ts';
 import type { JobContext } from './context.ts';
 import { cachesForRuns } from './context.ts';
-import { ingestJob, planJobStreamed, type PlanResult, type PlanSummary } from './processors.ts';
+import { ingestJob, planJobStreamed, retentionJob, type PlanResult, type PlanSummary } from './processors.ts';
 import { createQueues, ingestPayload, planPayload, QUEUE, sendPayload, type Queues } from './queues.ts';
 import { growRunTally, openRunTally, recordSendRun, settleRunCounts, tallyBatch } from './send-runs.ts';
 
@@ -112,6 +112,7 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
   if (opts.schedule ?? true) {
     await queues.ingest.upsertJobScheduler('ingest-hourly', { pattern: config.INGEST_CRON }, { name: 'ingest', data: {} });
     await queues.plan.upsertJobScheduler('plan', { pattern: config.PLAN_CRON }, { name: 'plan', data: {} });
+    await queues.retention.upsertJobScheduler('retention-daily', { pattern: config.RETENTION_CRON }, { name: 'retention', data: {} });
   }
 
   const jobCtx = (job: Job, queue: string): JobContext => ({ ...ctx, log: log.child({ job: queue, jobId: job.id }) });
@@ -178,7 +179,9 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
     );
   });
 
-  const workers = [ingest, plan, send];
+  const retention = new Worker(QUEUE.retention, async (job: Job) => retentionJob(jobCtx(job, QUEUE.retention)), { ...base, concurrency: 1 });
+
+  const workers = [ingest, plan, send, retention];
   for (const w of workers) {
     w.on('failed', (job, err) => log.warn({ job: w.name, jobId: job?.id, runId: (job?.data as { runId?: string } | undefined)?.runId, err: err.message }, 'job failed'));
     w.on('error', (err) => log.error({ queue: w.name, err }, 'worker error'));

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { startCronTimer, type CronTimer } from './cron-timer.ts';
 import type { JobContext } from './context.ts';
-import { ingestJob, planJobStreamed } from './processors.ts';
+import { ingestJob, planJobStreamed, retentionJob } from './processors.ts';
 import { startInlineRun, type InlineRun, type RunTotals } from './send-run.ts';
 
 export interface InlineJobs {
@@ -18,7 +18,7 @@ export interface InlineJobs {
 }
 
 /** The context of one job: its log lines carry its name and id. */
-const jobCtx = (ctx: JobContext, job: 'ingest' | 'plan'): JobContext => ({ ...ctx, log: ctx.log.child({ job, jobId: `${job}-${randomUUID().slice(0, 8)}` }) });
+const jobCtx = (ctx: JobContext, job: 'ingest' | 'plan' | 'retention'): JobContext => ({ ...ctx, log: ctx.log.child({ job, jobId: `${job}-${randomUUID().slice(0, 8)}` }) });
 
 export function startInlineJobs(ctx: JobContext, opts: { schedule?: boolean } = {}): InlineJobs {
   const abort = new AbortController();
@@ -43,6 +43,7 @@ export function startInlineJobs(ctx: JobContext, opts: { schedule?: boolean } = 
       : [
           startCronTimer('ingest', ctx.config.INGEST_CRON, () => ingestJob(jobCtx(ctx, 'ingest')), ctx.log),
           startCronTimer('plan', ctx.config.PLAN_CRON, () => sendPass(), ctx.log),
+          startCronTimer('retention', ctx.config.RETENTION_CRON, () => retentionJob(jobCtx(ctx, 'retention')), ctx.log),
         ];
   return {
     sendPass,

@@ -4,6 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { findStalledDeliveries, planDeliveryChunks } from '../delivery/plan.ts';
+import { pruneDeliveries, type RetentionCounts } from '../delivery/retention.ts';
+import { WINDOW_DAYS } from '../digest/candidates.ts';
 import { runIngest, type IngestCounts } from '../papers/ingest-run.ts';
 import { hfDailySource } from '../papers/sources/hf-daily.ts';
 import { chunk } from './queues.ts';
@@ -11,6 +13,16 @@ import type { JobContext } from './context.ts';
 
 const DAY_MS = 86_400_000;
 const utcDay = (t: number) => new Date(t).toISOString().slice(0, 10);
+
+/** The ledger covers the longest candidate window, and a day's margin for late sends. */
+const LEDGER_DAYS = Math.max(...Object.values(WINDOW_DAYS)) + 1;
+
+/** Daily: finished deliveries past DELIVERY_RETENTION_DAYS, ledger rows past the longest window. */
+export async function retentionJob(ctx: JobContext): Promise<RetentionCounts> {
+  const counts = await pruneDeliveries(ctx.db, { now: ctx.now(), retentionDays: ctx.config.DELIVERY_RETENTION_DAYS, ledgerDays: LEDGER_DAYS });
+  ctx.log.info({ ...counts, retentionDays: ctx.config.DELIVERY_RETENTION_DAYS }, 'old deliveries pruned');
+  return counts;
+}
 
 /** Yesterday and today (UTC) by default: refreshes upvotes of papers still trending. */
 export async function ingestJob(ctx: JobContext, days?: string[]): Promise<IngestCounts> {
