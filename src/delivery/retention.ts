@@ -8,8 +8,8 @@
  * partitions: README, Retention.) Queued or sending rows are never touched:
  * one that old is a fault the operator should see.
  *
- * The no-repeat ledger has its own, shorter, horizon — the longest candidate
- * window — and is pruned here too.
+ * The no-repeat ledger has its own, shorter, horizon — each frequency's
+ * candidate window — and is pruned here too.
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
@@ -21,8 +21,8 @@ const DAY_MS = 86_400_000;
 export interface RetentionOptions {
   now: Date;
   retentionDays: number;
-  /** Days of sends the ledger must cover: the longest candidate window, plus a margin. */
-  ledgerDays: number;
+  /** Days of sends the ledger must cover per frequency: its candidate window, plus a margin. */
+  ledgerDays: { daily: number; weekly: number };
   slice?: number;
 }
 
@@ -51,6 +51,7 @@ export async function pruneDeliveries(db: Db, opts: RetentionOptions): Promise<R
     deliveries += n;
     if (n < slice) break;
   }
-  const ledger = await pruneSentLedger(db, new Date(opts.now.getTime() - opts.ledgerDays * DAY_MS), slice);
+  const ago = (days: number) => new Date(opts.now.getTime() - days * DAY_MS);
+  const ledger = await pruneSentLedger(db, { daily: ago(opts.ledgerDays.daily), weekly: ago(opts.ledgerDays.weekly) }, slice);
   return { deliveries, ledger };
 }

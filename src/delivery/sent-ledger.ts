@@ -2,8 +2,8 @@
  * The no-repeat ledger: which papers each subscriber was already sent, so a
  * digest never shows a paper twice. One `sent_papers` row per subscriber and
  * sent period — the period's paper ids and its send time — written in the
- * same statement that marks the delivery sent, and kept for the longest
- * candidate window only. It is apart from `deliveries` so that pruning
+ * same statement that marks the delivery sent, and kept only as long as its
+ * frequency's candidate window (daily 3 days, weekly 10, and a day's margin). It is apart from `deliveries` so that pruning
  * deliveries (DELIVERY_RETENTION_DAYS) can never let a paper repeat, and so
  * that the ledger read touches a few small rows per subscriber.
  *
@@ -60,14 +60,22 @@ export function recordSentFrom(rows: SQL): SQL {
     ON CONFLICT (subscriber_id, period) DO NOTHING`;
 }
 
-/** Deletes ledger rows scheduled before `before`, in bounded slices; returns how many. */
-export async function pruneSentLedger(db: Db, before: Date, slice = 10_000): Promise<number> {
+/**
+ * Deletes ledger rows sent before their frequency's horizon (daily periods
+ * are dates, weekly ones ISO weeks), in bounded slices; returns how many.
+ */
+export async function pruneSentLedger(db: Db, before: { daily: Date; weekly: Date }, slice = 10_000): Promise<number> {
+  const daily = before.daily.toISOString();
+  const weekly = before.weekly.toISOString();
   let total = 0;
   for (;;) {
     const rows = await queryRows<{ n: number }>(db, sql`
       WITH gone AS (
         DELETE FROM sent_papers WHERE ctid = ANY(ARRAY(
-          SELECT ctid FROM sent_papers WHERE scheduled_for < ${before.toISOString()}::timestamptz LIMIT ${slice}))
+          SELECT ctid FROM sent_papers
+          WHERE scheduled_for < greatest(${daily}::timestamptz, ${weekly}::timestamptz)
+            AND scheduled_for < CASE WHEN period LIKE '%W%' THEN ${weekly}::timestamptz ELSE ${daily}::timestamptz END
+          LIMIT ${slice}))
         RETURNING 1)
       SELECT count(*)::int AS n FROM gone`);
     const n = Number(rows[0]?.n ?? 0);

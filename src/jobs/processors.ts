@@ -14,10 +14,10 @@ import type { JobContext } from './context.ts';
 const DAY_MS = 86_400_000;
 const utcDay = (t: number) => new Date(t).toISOString().slice(0, 10);
 
-/** The ledger covers the longest candidate window, and a day's margin for late sends. */
-const LEDGER_DAYS = Math.max(...Object.values(WINDOW_DAYS)) + 1;
+/** The ledger covers each frequency's candidate window, and a day's margin for late sends. */
+const LEDGER_DAYS = { daily: WINDOW_DAYS.daily + 1, weekly: WINDOW_DAYS.weekly + 1 };
 
-/** Daily: finished deliveries past DELIVERY_RETENTION_DAYS, ledger rows past the longest window. */
+/** Daily: finished deliveries past DELIVERY_RETENTION_DAYS, ledger rows past their window. */
 export async function retentionJob(ctx: JobContext): Promise<RetentionCounts> {
   const counts = await pruneDeliveries(ctx.db, { now: ctx.now(), retentionDays: ctx.config.DELIVERY_RETENTION_DAYS, ledgerDays: LEDGER_DAYS });
   ctx.log.info({ ...counts, retentionDays: ctx.config.DELIVERY_RETENTION_DAYS }, 'old deliveries pruned');

@@ -75,7 +75,7 @@ it('prunes finished deliveries past the retention, touches nothing newer, and th
   expect(left.filter((d) => d.subscriberId === reader!.id)).toEqual([]);
   expect(left.find((d) => d.id === newer!.id)).toEqual(newer);
   expect(left.find((d) => d.id === stuck!.id)).toEqual(stuck);
-  // The ledger row of the pruned delivery is inside the longest window: kept.
+  // The ledger row of the pruned delivery is inside the daily window: kept.
   const ledger = await database.db.select().from(sentPapers).where(eq(sentPapers.subscriberId, reader!.id));
   expect(ledger.map((l) => [l.period, [...l.paperIds].sort()])).toEqual([['2025-12-14', sentBefore]]);
 
@@ -92,10 +92,10 @@ it('prunes finished deliveries past the retention, touches nothing newer, and th
   expect(sentAfter).toEqual([...both.slice(10).map((p) => p.id), ...later.map((p) => p.id)].sort());
   expect(sentAfter.filter((id) => sentBefore.includes(id))).toEqual([]);
 
-  // Past the longest window (10 days and a day), ledger rows go too: the 14th's on the 26th, the 16th's after.
-  expect(await retentionJob(contextAt('2025-12-26T07:06:00Z'))).toEqual({ deliveries: 2, ledger: 1 });
+  // Past the daily window (3 days, and a day), ledger rows go too: the 14th's on the 19th, the 16th's after.
+  expect(await retentionJob(contextAt('2025-12-19T07:06:00Z'))).toEqual({ deliveries: 2, ledger: 1 });
   expect((await database.db.select().from(sentPapers)).map((l) => l.period)).toEqual(['2025-12-16']);
-  expect(await retentionJob(contextAt('2025-12-28T07:06:00Z'))).toEqual({ deliveries: 0, ledger: 1 });
+  expect(await retentionJob(contextAt('2025-12-21T07:06:00Z'))).toEqual({ deliveries: 0, ledger: 1 });
   expect(await database.db.select().from(sentPapers)).toEqual([]);
   expect((await database.db.select().from(deliveries)).map((d) => d.id)).toEqual([stuck!.id]);
 });
