@@ -86,13 +86,13 @@ export async function* planDeliveryChunks(db: Db, opts: PlanOptions, chunkSize =
     // their period's send time counts from (today, or this week's Monday).
     const due = opts.day
       ? sql`
-        SELECT s.id AS subscriber_id,
+        SELECT s.id AS subscriber_id, s.frequency, s.topics, s.keywords, s.timezone, s.send_hour,
           CASE WHEN s.frequency = 'daily' THEN to_char(d.day, 'YYYY-MM-DD') ELSE to_char(d.day, 'IYYY-"W"IW') END AS period,
           ${firstInstant(sql`d.day + make_interval(hours => s.send_hour)`, sql`s.timezone`)} AS scheduled_for
         FROM subscribers s, (SELECT ${opts.day}::date::timestamp AS day) d
         WHERE s.status = 'active' AND ${range}`
       : sql`
-        SELECT s.id AS subscriber_id,
+        SELECT s.id AS subscriber_id, s.frequency, s.topics, s.keywords, s.timezone, s.send_hour,
           CASE WHEN s.frequency = 'daily' THEN to_char(l.local, 'YYYY-MM-DD') ELSE to_char(l.local, 'IYYY-"W"IW') END AS period,
           ${firstInstant(sql`l.start + make_interval(hours => s.send_hour)`, sql`s.timezone`)} AS scheduled_for
         FROM subscribers s,
@@ -104,16 +104,18 @@ export async function* planDeliveryChunks(db: Db, opts: PlanOptions, chunkSize =
     const rows = await queryRows<{ id: string; subscriber_id: string; period: string }>(
       db,
       sql`
-        WITH inserted AS (
+        WITH due AS MATERIALIZED (${due}),
+        inserted AS (
           INSERT INTO deliveries (subscriber_id, period, scheduled_for)
-          SELECT subscriber_id, period, scheduled_for FROM (${due}) due
+          SELECT subscriber_id, period, scheduled_for FROM due
           ORDER BY subscriber_id
           ON CONFLICT (subscriber_id, period) DO NOTHING
           RETURNING id, subscriber_id, period)
         -- Subscribers with the same preferences and send time side by side: the
         -- batches cut from this order share candidate lists and compiled digests.
-        SELECT i.* FROM inserted i JOIN subscribers s ON s.id = i.subscriber_id
-        ORDER BY s.frequency, s.topics, s.keywords, s.timezone, s.send_hour, s.id`,
+        -- (Joined to the chunk's own rows: a join to subscribers would read them all.)
+        SELECT i.* FROM inserted i JOIN due d ON d.subscriber_id = i.subscriber_id
+        ORDER BY d.frequency, d.topics, d.keywords, d.timezone, d.send_hour, d.subscriber_id`,
     );
     if (rows.length) yield rows.map((r) => ({ id: r.id, subscriberId: r.subscriber_id, period: r.period }));
     if (end === null) return;

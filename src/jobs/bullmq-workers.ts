@@ -1,6 +1,6 @@
 /**
  * BullMQ workers and schedulers: the distributed engine. Any number of worker
- * processes on any number of machines share the three queues; the schedulers
+ * processes on any number of machines share the four queues; the schedulers
  * are upserted by every worker on start (idempotent: one schedule per id, kept
  * in Redis), so there is always exactly one hourly ingest and one planner tick.
  * Every job logs through a child logger carrying its queue and job id (and

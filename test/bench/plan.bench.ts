@@ -33,11 +33,14 @@ async function planner(url: string, prefix: string): Promise<void> {
   const queues = createQueues({ connection: { url: REDIS_URL, maxRetriesPerRequest: null }, prefix });
   const ctx = { config, db: database.db, log: createLogger('warn'), mailer: createMailer(config), secrets: { current: 'p'.repeat(40) }, now: () => new Date() };
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const summary = await planAndEnqueue(ctx, queues, DAY);
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const { readFileSync } = await import('node:fs');
   const peakMb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]) / 1024;
-  process.stdout.write(`${JSON.stringify({ seconds, peakMb, planned: summary.planned, batches: summary.batches })}\n`);
+  process.stdout.write(`${JSON.stringify({ seconds, cpuSeconds, peakMb, planned: summary.planned, batches: summary.batches })}\n`);
   await queues.close();
   await database.close();
 }
@@ -45,7 +48,7 @@ async function planner(url: string, prefix: string): Promise<void> {
 async function main(): Promise<void> {
   const sizes = (process.env.BENCH_PLAN_SIZES ?? '10000,100000,1000000').split(',').map(Number);
   console.log(`plan: one plan job per size, in its own process under --max-old-space-size=256 — ${machineLine()}`);
-  const results: { n: number; seed: number; seconds: number; peakMb: number; batches: number }[] = [];
+  const results: { n: number; seed: number; seconds: number; cpuSeconds: number; peakMb: number; batches: number }[] = [];
   for (const n of sizes) {
     const database = await createBenchDatabase();
     const prefix = `pbplan-${randomUUID().slice(0, 8)}`;
@@ -66,21 +69,22 @@ async function main(): Promise<void> {
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
       if (code !== 0) throw new Error(`planner for ${n} exited with ${code}`);
-      const r = JSON.parse(out.trim().split('\n').at(-1)!) as { seconds: number; peakMb: number; planned: number; batches: number };
+      const r = JSON.parse(out.trim().split('\n').at(-1)!) as { seconds: number; cpuSeconds: number; peakMb: number; planned: number; batches: number };
       if (r.planned !== n) throw new Error(`planned ${r.planned} of ${n}`);
       const queues = createQueues({ connection: { url: REDIS_URL, maxRetriesPerRequest: null }, prefix });
       const jobs = await queues.send.getJobCountByTypes('wait', 'prioritized', 'delayed');
       if (jobs !== r.batches) throw new Error(`${jobs} send jobs in Redis for ${r.batches} batches`);
       await queues.send.obliterate({ force: true });
       await queues.close();
-      results.push({ n, seed, seconds: r.seconds, peakMb: r.peakMb, batches: r.batches });
+      results.push({ n, seed, seconds: r.seconds, cpuSeconds: r.cpuSeconds, peakMb: r.peakMb, batches: r.batches });
       console.log(`  ${fmt(n)} subscribers seeded in ${seed.toFixed(1)} s; planned and enqueued (${fmt(r.batches)} send jobs) in ${r.seconds.toFixed(2)} s, peak RSS ${r.peakMb.toFixed(0)} MB`);
     } finally {
       await database.drop();
     }
   }
-  console.log('\n  subscribers   plan+enqueue   per 100k   planner peak RSS');
+  console.log('\n  subscribers   plan+enqueue   per 100k   planner CPU   planner peak RSS');
   for (const r of results) {
-    console.log(`  ${fmt(r.n).padStart(11)}   ${`${r.seconds.toFixed(2)} s`.padStart(12)}   ${`${((r.seconds / r.n) * 100_000).toFixed(2)} s`.padStart(8)}   ${`${r.peakMb.toFixed(0)} MB`.padStart(16)}`);
+    const cells = [`${r.seconds.toFixed(2)} s`.padStart(12), `${((r.seconds / r.n) * 100_000).toFixed(2)} s`.padStart(8), `${r.cpuSeconds.toFixed(2)} s`.padStart(11), `${r.peakMb.toFixed(0)} MB`.padStart(16)];
+    console.log(`  ${fmt(r.n).padStart(11)}   ${cells.join('   ')}`);
   }
 }
