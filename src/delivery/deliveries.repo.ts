@@ -19,6 +19,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/rows.ts';
 import type { Frequency, SubscriberStatus } from '../db/schema.ts';
+import { recordSentFrom } from './sent-ledger.ts';
 
 export interface ClaimedDelivery {
   id: string;
@@ -146,9 +147,10 @@ export async function finishDeliveries(db: Db, outcomes: { id: string; outcome: 
   if (!outcomes.length) return [];
   const col = <T>(f: (o: Outcome) => T) => sql.param(outcomes.map(({ outcome }) => f(outcome)));
   const at = now.toISOString();
+  // Sent ones enter the no-repeat ledger in the same statement (sent-ledger.ts).
   const updated = await queryRows<{ id: string }>(
     db,
-    sql`UPDATE deliveries d SET
+    sql`WITH done AS (UPDATE deliveries d SET
           status = o.status,
           reason = o.reason,
           message_id = coalesce(o.message_id, d.message_id),
@@ -161,7 +163,9 @@ export async function finishDeliveries(db: Db, outcomes: { id: string; outcome: 
                     ${col((o) => o.status === 'queued' && o.uncounted === true)}::boolean[])
           AS o(id, status, reason, message_id, uncounted)
         WHERE d.id = o.id AND d.status = 'sending'
-        RETURNING d.id`,
+        RETURNING d.id, d.subscriber_id, d.period, d.scheduled_for, d.paper_ids, d.status),
+      ledger AS (${recordSentFrom(sql`done`)})
+      SELECT id FROM done`,
   );
   return updated.map((r) => r.id);
 }

@@ -1,6 +1,6 @@
 /**
  * BullMQ workers and schedulers: the distributed engine. Any number of worker
- * processes on any number of machines share the three queues; the schedulers
+ * processes on any number of machines share the four queues; the schedulers
  * are upserted by every worker on start (idempotent: one schedule per id, kept
  * in Redis), so there is always exactly one hourly ingest and one planner tick.
  * Every job logs through a child logger carrying its queue and job id (and
@@ -10,9 +10,9 @@ import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { sendBatch } from '../delivery/send-batch.ts';
 import type { JobContext } from './context.ts';
 import { cachesForRuns } from './context.ts';
-import { ingestJob, planJob, type PlanResult } from './processors.ts';
+import { ingestJob, planJobStreamed, retentionJob, type PlanResult, type PlanSummary } from './processors.ts';
 import { createQueues, ingestPayload, planPayload, QUEUE, sendPayload, type Queues } from './queues.ts';
-import { openRunTally, recordSendRun, tallyBatch } from './send-runs.ts';
+import { growRunTally, openRunTally, recordSendRun, settleRunCounts, tallyBatch } from './send-runs.ts';
 
 export interface WorkerOptions {
   connection: ConnectionOptions;
@@ -30,21 +30,9 @@ export interface Workers {
   close(): Promise<void>;
 }
 
-/**
- * Adds a plan's batches to the send queue; job ids are stable per run and
- * batch. The run's tally is opened first, so no batch can finish before it.
- */
-export async function enqueueBatches(queues: Queues, plan: PlanResult, opts: { retryDelayMs?: number } = {}): Promise<void> {
-  const { runId, batches } = plan;
-  if (!batches.length) return;
-  await openRunTally(queues.redis(), queues.prefix, {
-    runId,
-    startedAt: plan.startedAt ?? new Date(),
-    planned: plan.planned.length,
-    resumed: plan.resumed.length,
-    batches: batches.length,
-  });
-  const backoff = opts.retryDelayMs ? { backoff: { type: 'exponential', delay: opts.retryDelayMs, jitter: 0.5 } } : {};
+/** Adds send jobs, one per batch; job ids are stable per run and batch. */
+async function addSendJobs(queues: Queues, runId: string, batches: string[][], retryDelayMs?: number): Promise<void> {
+  const backoff = retryDelayMs ? { backoff: { type: 'exponential', delay: retryDelayMs, jitter: 0.5 } } : {};
   // addBulk in chunks: one round trip per 500 jobs, never one huge Redis command.
   for (let i = 0; i < batches.length; i += 500) {
     await queues.send.addBulk(
@@ -57,6 +45,64 @@ export async function enqueueBatches(queues: Queues, plan: PlanResult, opts: { r
   }
 }
 
+/**
+ * Adds a plan's batches to the send queue. The run's tally is opened first,
+ * so no batch can finish before it.
+ */
+export async function enqueueBatches(queues: Queues, plan: PlanResult, opts: { retryDelayMs?: number } = {}): Promise<void> {
+  const { runId, batches } = plan;
+  if (!batches.length) return;
+  await openRunTally(queues.redis(), queues.prefix, {
+    runId,
+    startedAt: plan.startedAt ?? new Date(),
+    planned: plan.planned.length,
+    resumed: plan.resumed.length,
+    batches: batches.length,
+  });
+  await addSendJobs(queues, runId, batches, opts.retryDelayMs);
+}
+
+/**
+ * Closes one batch's share of its send run (final: done for good) and, for
+ * the batch that finishes the run, records the run. The tally keeps the job
+ * ids it has closed, so closing a batch twice counts it once.
+ */
+async function closeBatch(ctx: JobContext, queues: Queues, jobLog: JobContext['log'], runId: string, jobId: string, o: { sent: number; skipped: number; failed: number }, final: boolean) {
+  const run = await tallyBatch(queues.redis(), queues.prefix, { runId, jobId, ...o, final });
+  if (!run) return;
+  await recordSendRun(ctx.db, run, ctx.now());
+  jobLog.info({ sent: run.sent, skipped: run.skipped, failed: run.failed, batches: run.batches }, 'send run finished');
+}
+
+/**
+ * The plan job: plans chunk by chunk and enqueues each chunk's batches before
+ * planning the next, so a million readers never sit in this process at once.
+ * The total is unknown until planning ends, so the planner counts in the
+ * run's tally as one more batch, closed when the last chunk is enqueued:
+ * batches that finish early cannot end the run before it is whole.
+ */
+export async function planAndEnqueue(ctx: JobContext, queues: Queues, day?: string): Promise<PlanSummary> {
+  const redis = queues.redis();
+  let opened = false;
+  const summary = await planJobStreamed(
+    ctx,
+    async (batches, run) => {
+      if (!opened) {
+        await openRunTally(redis, queues.prefix, { ...run, batches: 1 });
+        opened = true;
+      }
+      await growRunTally(redis, queues.prefix, run.runId, batches.length);
+      await addSendJobs(queues, run.runId, batches, ctx.retryDelayMs);
+    },
+    day,
+  );
+  if (opened) {
+    await settleRunCounts(redis, queues.prefix, summary);
+    await closeBatch(ctx, queues, ctx.log, summary.runId, `${summary.runId}.plan`, { sent: 0, skipped: 0, failed: 0 }, true);
+  }
+  return summary;
+}
+
 export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promise<Workers> {
   const queues = createQueues({ connection: opts.connection, prefix: opts.prefix });
   const base = { connection: opts.connection, prefix: opts.prefix ?? 'paperboy' };
@@ -66,6 +112,7 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
   if (opts.schedule ?? true) {
     await queues.ingest.upsertJobScheduler('ingest-hourly', { pattern: config.INGEST_CRON }, { name: 'ingest', data: {} });
     await queues.plan.upsertJobScheduler('plan', { pattern: config.PLAN_CRON }, { name: 'plan', data: {} });
+    await queues.retention.upsertJobScheduler('retention-daily', { pattern: config.RETENTION_CRON }, { name: 'retention', data: {} });
   }
 
   const jobCtx = (job: Job, queue: string): JobContext => ({ ...ctx, log: log.child({ job: queue, jobId: job.id }) });
@@ -74,24 +121,14 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
   const plan = new Worker(
     QUEUE.plan,
     async (job: Job) => {
-      const result = await planJob(jobCtx(job, QUEUE.plan), planPayload.parse(job.data).day);
-      await enqueueBatches(queues, result, { retryDelayMs: ctx.retryDelayMs });
-      return { runId: result.runId, planned: result.planned.length, resumed: result.resumed.length };
+      const result = await planAndEnqueue(jobCtx(job, QUEUE.plan), queues, planPayload.parse(job.data).day);
+      return { runId: result.runId, planned: result.planned, resumed: result.resumed };
     },
     { ...base, concurrency: 1 },
   );
 
-  /**
-   * Closes one batch's share of its send run (final: done for good) and, for
-   * the batch that finishes the run, records the run. The tally keeps the job
-   * ids it has closed, so closing a batch twice counts it once.
-   */
-  const tally = async (jobLog: JobContext['log'], runId: string, jobId: string, o: { sent: number; skipped: number; failed: number }, final: boolean) => {
-    const run = await tallyBatch(queues.redis(), queues.prefix, { runId, jobId, ...o, final });
-    if (!run) return;
-    await recordSendRun(ctx.db, run, ctx.now());
-    jobLog.info({ sent: run.sent, skipped: run.skipped, failed: run.failed, batches: run.batches }, 'send run finished');
-  };
+  const tally = (jobLog: JobContext['log'], runId: string, jobId: string, o: { sent: number; skipped: number; failed: number }, final: boolean) =>
+    closeBatch(ctx, queues, jobLog, runId, jobId, o, final);
 
   const send = new Worker(
     QUEUE.send,
@@ -144,7 +181,9 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
     );
   });
 
-  const workers = [ingest, plan, send];
+  const retention = new Worker(QUEUE.retention, async (job: Job) => retentionJob(jobCtx(job, QUEUE.retention)), { ...base, concurrency: 1 });
+
+  const workers = [ingest, plan, send, retention];
   for (const w of workers) {
     w.on('failed', (job, err) => log.warn({ job: w.name, jobId: job?.id, runId: (job?.data as { runId?: string } | undefined)?.runId, err: err.message }, 'job failed'));
     w.on('error', (err) => log.error({ queue: w.name, err }, 'worker error'));
