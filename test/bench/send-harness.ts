@@ -175,7 +175,7 @@ export async function runSend(database: BenchDatabase, opts: { n: number; worker
 
 /** Empties subscribers and deliveries for the next case. */
 export async function clearRun(database: BenchDatabase): Promise<void> {
-  await database.db.execute(sql`TRUNCATE deliveries, audit_events, subscribers, runs`);
+  await database.db.execute(sql`TRUNCATE deliveries, audit_events, subscribers, runs CASCADE`);
 }
 
 export async function freePort(): Promise<number> {

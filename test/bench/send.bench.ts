@@ -66,16 +66,6 @@ await Promise.all(
 const rateNode = BASELINE_N / ((performance.now() - t1) / 1000);
 pool.close();
 
-const env = { SEND_CONCURRENCY: String(IN_FLIGHT) };
-await addSubscribers(database, N, (i) => ({ topics: [...MIXES[i % MIXES.length]!.topics], keywords: [...MIXES[i % MIXES.length]!.keywords] }));
-const shared = await runSend(database, { n: N, workers: 1, smtpUrl: sink.url, env });
-await clearRun(database);
-
-const phrases = uniquePhrases(N);
-await addSubscribers(database, N, (i) => ({ topics: [...MIXES[i % MIXES.length]!.topics], keywords: [phrases[i]!] }));
-const personal = await runSend(database, { n: N, workers: 1, smtpUrl: sink.url, env });
-await clearRun(database);
-
 const line = (name: string, r: RunResult) =>
   console.log(
     `  ${name.padEnd(44)} ${fmt(r.emailsPerSec).padStart(6)} emails/s  (${fmt(r.sent)} sent, ${fmt(r.skipped)} skipped, ${r.failed} failed in ${r.seconds.toFixed(1)} s)` +
@@ -84,8 +74,19 @@ const line = (name: string, r: RunResult) =>
 console.log(`  digest: ${(Buffer.byteLength(sample.html()) / 1024).toFixed(1)} KB of HTML, ${(sample.raw.length / 1024).toFixed(1)} KB as MIME; ${IN_FLIGHT} in flight everywhere`);
 console.log(`  (a) Postfix smtp-source → smtp-sink            ${fmt(rateSource).padStart(6)} emails/s  (${fmt(BASELINE_N)} sent)`);
 console.log(`  (b) Node raw-MIME loop, recipient swapped      ${fmt(rateNode).padStart(6)} emails/s  (${fmt(BASELINE_N)} sent)`);
+
+const env = { SEND_CONCURRENCY: String(IN_FLIGHT) };
+await addSubscribers(database, N, (i) => ({ topics: [...MIXES[i % MIXES.length]!.topics], keywords: [...MIXES[i % MIXES.length]!.keywords] }));
+const shared = await runSend(database, { n: N, workers: 1, smtpUrl: sink.url, env });
 line('shared: 50 preference mixes', shared);
+await clearRun(database);
+
+const phrases = uniquePhrases(N);
+await addSubscribers(database, N, (i) => ({ topics: [...MIXES[i % MIXES.length]!.topics], keywords: [phrases[i]!] }));
+const personal = await runSend(database, { n: N, workers: 1, smtpUrl: sink.url, env });
 line('personal: a keyword of their own each', personal);
+await clearRun(database);
+
 const ok = (b: boolean) => (b ? 'met' : 'MISSED');
 const worst = Math.min(shared.emailsPerSec, personal.emailsPerSec);
 console.log(

@@ -18,9 +18,11 @@ import { selectDigests } from '../../src/digest/select.ts';
 import { startWorkers, type Workers } from '../../src/jobs/bullmq-workers.ts';
 import { cachesForRuns, type JobContext } from '../../src/jobs/context.ts';
 import { silentLogger } from '../../src/log.ts';
+import { createMailer } from '../../src/mail/create-mailer.ts';
 import { createSmtpMailer } from '../../src/mail/smtp.ts';
 import { runIngest } from '../../src/papers/ingest-run.ts';
 import { fileSource } from '../../src/papers/sources/file-source.ts';
+import { verifyFeedback } from '../../src/profile/feedback-token.ts';
 import { verifyToken } from '../../src/subscribers/tokens.ts';
 import { createTestDatabase } from '../helpers/postgres.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
@@ -125,6 +127,11 @@ describe('sending digests through BullMQ and SMTP', () => {
     expect(ada.parsed.text).toContain(unsubscribe![1]);
     expect(ada.parsed.html).toContain(unsubscribe![1]);
     for (const id of adaRow.paperIds) expect(ada.parsed.text).toContain(`https://huggingface.co/papers/${id}`);
+    // Every card carries Ada's own signed feedback links for its paper.
+    const feedback = [...String(ada.parsed.html).matchAll(/href="https:\/\/papers\.example\.org\/feedback\?t=([\w.-]+)"/g)].map((m) => verifyFeedback(secrets, m[1]));
+    expect(feedback.filter((f) => f.ok && f.action === 'more').map((f) => f.ok && f.paperId)).toEqual(adaRow.paperIds);
+    expect(feedback.every((f) => f.ok && f.subscriberId === subs[0]!.id)).toBe(true);
+    expect(ada.parsed.text).toMatch(/^ {3}More like this: https:\/\/papers\.example\.org\/feedback\?t=/m);
   });
 
   it('records the run when BullMQ fails a batch without running it (a job that stalled too often)', async () => {
@@ -227,5 +234,30 @@ describe('resuming a delivery after a crash', () => {
     const order = chosenBefore.map((id) => mail.parsed.text!.indexOf(`https://huggingface.co/papers/${id}`));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+});
+
+describe('messages in flight', () => {
+  /** Sends one batch of 30 to a relay answering each message after 300 ms; the most connections it saw open at once. */
+  async function peakConnections(env: { SEND_CONCURRENCY: string; SMTP_MAX_CONNECTIONS: string }): Promise<number> {
+    const slow = await startSmtpSink({ light: true, delayMs: 300 });
+    const config = loadConfig({ SMTP_URL: slow.url, PUBLIC_URL: 'https://papers.example.org', ...env });
+    const mailer = createMailer(config);
+    try {
+      await addActive(Array.from({ length: 30 }, (_, i) => `flight${i}.${env.SMTP_MAX_CONNECTIONS}@example.org`));
+      const ids = (await planDeliveries(database.db, { now: new Date(), day: '2025-12-16' })).map((p) => p.id);
+      const caches = cachesForRuns({ ...ctx, config: { ...ctx.config, SEND_CONCURRENCY: config.SEND_CONCURRENCY }, mailer })('flight');
+      const out = await sendBatch({ db: database.db, log: silentLogger, mailer, config: { ...ctx.config, SEND_CONCURRENCY: config.SEND_CONCURRENCY }, now: () => new Date(), ...caches }, ids);
+      expect(out).toMatchObject({ claimed: 30, sent: 30 });
+      return await slow.maxOpenConnections();
+    } finally {
+      await mailer.close();
+      await slow.close();
+    }
+  }
+
+  it('opens as many SMTP connections as SEND_CONCURRENCY messages in flight, up to SMTP_MAX_CONNECTIONS', async () => {
+    expect(await peakConnections({ SEND_CONCURRENCY: '30', SMTP_MAX_CONNECTIONS: '100' })).toBe(30);
+    expect(await peakConnections({ SEND_CONCURRENCY: '30', SMTP_MAX_CONNECTIONS: '8' })).toBe(8);
   });
 });

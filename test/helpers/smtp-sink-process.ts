@@ -4,8 +4,8 @@
  * with it. Messages go back to the parent over IPC; the parent can script
  * replies per recipient (e.g. 550 at RCPT TO, 421 after DATA).
  *
- * IPC in:  { type: 'reply', id, recipient, code, message, stage, times } | { type: 'clear', id }
- * IPC out: { type: 'ready', port } | { type: 'message', from, to, raw } | { type: 'ack', id }
+ * IPC in:  { type: 'reply', id, recipient, code, message, stage, times } | { type: 'clear', id } | { type: 'stats', id }
+ * IPC out: { type: 'ready', port } | { type: 'message', from, to, raw } | { type: 'ack', id, maxOpen? }
  *          | { type: 'envelope', to, messageId }   (with --light: large runs skip shipping bodies)
  *
  * argv: [--port N] [--light] [--delay-ms N]   (--delay-ms: answer each message that much later, like a distant relay)
@@ -37,8 +37,19 @@ function take(recipient: string, stage: Rule['stage']): Rule | undefined {
 
 const smtpError = (rule: Rule) => Object.assign(new Error(rule.message), { responseCode: rule.code });
 
+// The most client connections open at once (how far a client's pool opened).
+let open = 0;
+let maxOpen = 0;
+
 const server = new SMTPServer({
   authOptional: true,
+  onConnect(_session, callback) {
+    maxOpen = Math.max(maxOpen, ++open);
+    callback();
+  },
+  onClose() {
+    open--;
+  },
   disabledCommands: ['STARTTLS'],
   logger: false,
   size: 10 * 1024 * 1024,
@@ -81,6 +92,8 @@ process.on('message', (msg: { type: string; id: number; recipient?: string } & P
     rules.set(key, [...(rules.get(key) ?? []), { code: msg.code!, message: msg.message!, stage: msg.stage!, times: msg.times ?? null }]);
   } else if (msg.type === 'clear') {
     rules.clear();
+  } else if (msg.type === 'stats') {
+    return send({ type: 'ack', id: msg.id, maxOpen });
   }
   send({ type: 'ack', id: msg.id });
 });

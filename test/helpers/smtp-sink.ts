@@ -37,6 +37,8 @@ export interface SmtpSink {
   envelopes: { to: string[]; messageId: string }[];
   reply(recipient: string, code: number, message?: string, opts?: ReplyOptions): Promise<void>;
   clearReplies(): Promise<void>;
+  /** The most connections that were open at once. */
+  maxOpenConnections(): Promise<number>;
   waitFor(match: (m: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
   close(): Promise<void>;
 }
@@ -58,16 +60,16 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
   const messages: ReceivedMail[] = [];
   const envelopes: SmtpSink['envelopes'] = [];
   const waiters = new Set<() => void>();
-  const acks = new Map<number, () => void>();
+  const acks = new Map<number, (msg: { maxOpen?: number }) => void>();
   let nextId = 1;
 
   const port = await new Promise<number>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`smtp sink exited with ${code} before it was ready`)));
-    child.on('message', (msg: { type: string; port?: number; id?: number; from?: string; to?: string[]; raw?: string; messageId?: string }) => {
+    child.on('message', (msg: { type: string; port?: number; id?: number; from?: string; to?: string[]; raw?: string; messageId?: string; maxOpen?: number }) => {
       if (msg.type === 'ready') resolve(msg.port!);
       else if (msg.type === 'envelope') envelopes.push({ to: msg.to!, messageId: msg.messageId! });
-      else if (msg.type === 'ack') acks.get(msg.id!)?.();
+      else if (msg.type === 'ack') acks.get(msg.id!)?.(msg);
       else if (msg.type === 'message') {
         void simpleParser(msg.raw!).then((parsed) => {
           messages.push({ from: msg.from!, to: msg.to!, raw: msg.raw!, parsed });
@@ -79,11 +81,11 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
   child.removeAllListeners('exit');
 
   const request = (msg: Record<string, unknown>) =>
-    new Promise<void>((resolve) => {
+    new Promise<{ maxOpen?: number }>((resolve) => {
       const id = nextId++;
-      acks.set(id, () => {
+      acks.set(id, (reply) => {
         acks.delete(id);
-        resolve();
+        resolve(reply);
       });
       child.send({ ...msg, id });
     });
@@ -94,8 +96,9 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
     messages,
     envelopes,
     reply: (recipient, code, message = `${code} scripted reply`, opts = {}) =>
-      request({ type: 'reply', recipient, code, message, stage: opts.stage ?? 'rcpt', times: opts.times }),
-    clearReplies: () => request({ type: 'clear' }),
+      request({ type: 'reply', recipient, code, message, stage: opts.stage ?? 'rcpt', times: opts.times }).then(() => {}),
+    clearReplies: () => request({ type: 'clear' }).then(() => {}),
+    maxOpenConnections: () => request({ type: 'stats' }).then((r) => r.maxOpen ?? 0),
     waitFor(match, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
