@@ -12,6 +12,7 @@ import type { JobContext } from './context.ts';
 import { cachesForRuns } from './context.ts';
 import { ingestJob, planJob, type PlanResult } from './processors.ts';
 import { createQueues, ingestPayload, planPayload, QUEUE, sendPayload, type Queues } from './queues.ts';
+import { keepSchedulers, type SchedulerKeeper } from './schedulers.ts';
 import { openRunTally, recordSendRun, tallyBatch } from './send-runs.ts';
 
 export interface WorkerOptions {
@@ -26,6 +27,8 @@ export interface WorkerOptions {
 export interface Workers {
   queues: Queues;
   workers: Worker[];
+  /** The cron schedulers' keeper (schedulers.ts), when this process upserts them. */
+  schedulers?: SchedulerKeeper;
   /** Waits for in-flight jobs, then closes queues and connections. */
   close(): Promise<void>;
 }
@@ -63,10 +66,8 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
   const cachesFor = cachesForRuns(ctx);
   const { config, log } = ctx;
 
-  if (opts.schedule ?? true) {
-    await queues.ingest.upsertJobScheduler('ingest-hourly', { pattern: config.INGEST_CRON }, { name: 'ingest', data: {} });
-    await queues.plan.upsertJobScheduler('plan', { pattern: config.PLAN_CRON }, { name: 'plan', data: {} });
-  }
+  // Upserted now and re-created whenever Redis loses them (schedulers.ts).
+  const schedulers = (opts.schedule ?? true) ? await keepSchedulers(queues, { config, log, metrics: ctx.metrics }) : undefined;
 
   const jobCtx = (job: Job, queue: string): JobContext => ({ ...ctx, log: log.child({ job: queue, jobId: job.id }) });
   const ingest = new Worker(QUEUE.ingest, async (job: Job) => ingestJob(jobCtx(job, QUEUE.ingest), ingestPayload.parse(job.data).days), { ...base, concurrency: 1 });
@@ -74,7 +75,8 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
   const plan = new Worker(
     QUEUE.plan,
     async (job: Job) => {
-      const result = await planJob(jobCtx(job, QUEUE.plan), planPayload.parse(job.data).day);
+      const { day, resumeQueued } = planPayload.parse(job.data);
+      const result = await planJob(jobCtx(job, QUEUE.plan), day, { resumeQueued });
       await enqueueBatches(queues, result, { retryDelayMs: ctx.retryDelayMs });
       return { runId: result.runId, planned: result.planned.length, resumed: result.resumed.length };
     },
@@ -150,7 +152,9 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
   return {
     queues,
     workers,
+    schedulers,
     async close() {
+      await schedulers?.stop();
       await Promise.all(workers.map((w) => w.close()));
       await queues.close();
     },

@@ -34,11 +34,11 @@ export interface PlanResult {
 /** Queued rows older than this have lost their job. */
 export const STALE_QUEUED_MS = 10 * 60_000;
 
-export async function planJob(ctx: JobContext, day?: string): Promise<PlanResult> {
+export async function planJob(ctx: JobContext, day?: string, opts: { resumeQueued?: boolean } = {}): Promise<PlanResult> {
   const now = ctx.now();
   const planned = (await planDeliveries(ctx.db, { now, day })).map((p) => p.id);
   const fresh = new Set(planned);
-  const resumed = (await findStalledDeliveries(ctx.db, now, STALE_QUEUED_MS)).filter((id) => !fresh.has(id));
+  const resumed = (await findStalledDeliveries(ctx.db, now, opts.resumeQueued ? 0 : STALE_QUEUED_MS)).filter((id) => !fresh.has(id));
   const runId = `${now.toISOString()}-${randomUUID().slice(0, 8)}`;
   const batches = chunk([...planned, ...resumed], ctx.config.SEND_BATCH_SIZE);
   if (planned.length || resumed.length) ctx.log.info({ runId, planned: planned.length, resumed: resumed.length, batches: batches.length }, 'deliveries planned');
