@@ -13,7 +13,13 @@
  * batch's own leases only — even one that ran out unnoticed, if nobody claimed
  * it meanwhile — and Postgres' row lock orders a renewal and a competing claim:
  * whichever comes second sees the other's end and matches nothing.
+ *
+ * Writing outcomes goes through `settle`, which retries a failed write (the
+ * database restarting, a dropped connection) for as long as the lease lasts:
+ * an email the relay accepted must be marked sent, or its delivery would be
+ * resumed and sent again once the lease ran out.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/rows.ts';
@@ -22,8 +28,12 @@ import type { Logger } from '../log.ts';
 export interface BatchLease {
   /** May this batch still send `id`: its lease is the batch's own and lasts a while yet. */
   holds(id: string): boolean;
-  /** These deliveries' outcomes are written: no longer the batch's to renew. */
-  release(ids: readonly string[]): void;
+  /**
+   * Writes these deliveries' outcomes with `write`, retried until it succeeds
+   * or the lease ends (then its last error is thrown); they are renewed until
+   * written, and no longer after.
+   */
+  settle<T>(ids: readonly string[], write: () => Promise<T>): Promise<T>;
   /** How many deliveries the batch found claimed by someone else. */
   readonly lost: number;
   /** Stops renewing (waits for a renewal in flight). */
@@ -53,6 +63,8 @@ export async function holdLeases(db: Db, ids: readonly string[], claimedAt: Date
   const leaseMs = opts.leaseSeconds * 1000;
   const held = new Set(ids);
   const lostIds = new Set<string>();
+  // Being written by settle(): their outcome, not someone else's claim, may have ended their lease.
+  const settling = new Set<string>();
   let until = new Date(claimedAt.getTime() + leaseMs);
   let renewing: Promise<void> | undefined;
 
@@ -67,8 +79,7 @@ export async function holdLeases(db: Db, ids: readonly string[], claimedAt: Date
             RETURNING id`,
       );
       const renewed = new Set(rows.map((r) => r.id));
-      // Released meanwhile (outcome written while the UPDATE ran): not lost.
-      const gone = [...held].filter((id) => !renewed.has(id) && held.has(id));
+      const gone = [...held].filter((id) => !renewed.has(id) && !settling.has(id));
       for (const id of gone) {
         held.delete(id);
         lostIds.add(id);
@@ -92,8 +103,25 @@ export async function holdLeases(db: Db, ids: readonly string[], claimedAt: Date
     holds(id) {
       return held.has(id) && opts.now().getTime() < until.getTime() - leaseMs * SAFETY_FRACTION;
     },
-    release(done) {
-      for (const id of done) held.delete(id);
+    async settle(done, write) {
+      for (const id of done) settling.add(id);
+      try {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            return await write();
+          } catch (err) {
+            const wait = Math.min(250 * 2 ** attempt, 2000);
+            if (opts.now().getTime() + wait >= until.getTime()) throw err;
+            opts.log.warn({ err, attempt: attempt + 1 }, 'delivery outcomes not written; trying again while the lease lasts');
+            await sleep(wait);
+          }
+        }
+      } finally {
+        for (const id of done) {
+          settling.delete(id);
+          held.delete(id);
+        }
+      }
     },
     get lost() {
       return lostIds.size;

@@ -126,8 +126,8 @@ export async function sendBatch(deps: SendDeps, ids: string[]): Promise<BatchOut
   const flush = async () => {
     const batch = pending;
     pending = [];
-    lease?.release(batch.map((b) => b.id));
-    await finishDeliveries(db, batch, deps.now());
+    const write = () => finishDeliveries(db, batch, deps.now());
+    await (lease ? lease.settle(batch.map((b) => b.id), write) : write());
   };
   const record = async (id: string, outcome: Outcome) => {
     pending.push({ id, outcome });

@@ -65,8 +65,12 @@ const server = new SMTPServer({
       if (light) {
         const head = raw.slice(0, raw.indexOf('\r\n\r\n'));
         const messageId = /^message-id:\s*(.+)$/im.exec(head)?.[1]?.trim() ?? '';
-        send({ type: 'envelope', to, messageId, content: contentOf(head, raw) });
-        return delayMs ? setTimeout(() => callback(null), delayMs) : callback(null);
+        // Reported as the 250 goes out: what the client was told was accepted.
+        const accept = () => {
+          send({ type: 'envelope', to, messageId, content: contentOf(head, raw) });
+          callback(null);
+        };
+        return delayMs ? setTimeout(accept, delayMs) : accept();
       }
       const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
       send({ type: 'message', from, to, raw });
