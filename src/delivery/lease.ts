@@ -85,7 +85,8 @@ export async function holdLeases(db: Db, ids: readonly string[], claimedAt: Date
         lostIds.add(id);
       }
       if (gone.length) opts.log.warn({ lost: gone.length, deliveryIds: gone.slice(0, 10) }, 'send lease lost: another runner claimed these deliveries; this batch leaves them alone');
-      until = next;
+      // Every lease lost (or written): nothing lasts longer than before.
+      if (renewed.size) until = next;
     } catch (err) {
       // Keep the old end: holds() turns false before it passes, so nothing is sent unleased.
       opts.log.warn({ err, leaseUntil: until.toISOString() }, 'send lease not renewed');

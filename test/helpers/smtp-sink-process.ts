@@ -5,6 +5,8 @@
  * replies per recipient (e.g. 550 at RCPT TO, 421 after DATA).
  *
  * IPC in:  { type: 'reply', id, recipient, code, message, stage, times } | { type: 'clear', id }
+ *          | { type: 'stop', id }   (drop every connection and stop listening, as a relay that dies;
+ *                                   the ack comes after every message reported before it)
  * IPC out: { type: 'ready', port } | { type: 'message', from, to, raw } | { type: 'ack', id }
  *          | { type: 'envelope', to, messageId, content }   (with --light: large runs skip shipping bodies;
  *            `content` names what the reader sees: the subject and the papers linked, in order)
@@ -81,6 +83,11 @@ const server = new SMTPServer({
 
 // A client killed mid-session resets its socket; that is the client's problem, not the sink's.
 server.on('error', () => {});
+const sockets = new Set<import('node:net').Socket>();
+server.server.on('connection', (socket) => {
+  sockets.add(socket);
+  socket.on('close', () => sockets.delete(socket));
+});
 
 process.on('message', (msg: { type: string; id: number; recipient?: string } & Partial<Rule>) => {
   if (msg.type === 'reply' && msg.recipient) {
@@ -88,6 +95,9 @@ process.on('message', (msg: { type: string; id: number; recipient?: string } & P
     rules.set(key, [...(rules.get(key) ?? []), { code: msg.code!, message: msg.message!, stage: msg.stage!, times: msg.times ?? null }]);
   } else if (msg.type === 'clear') {
     rules.clear();
+  } else if (msg.type === 'stop') {
+    server.server.close();
+    for (const s of sockets) s.destroy();
   }
   send({ type: 'ack', id: msg.id });
 });

@@ -120,11 +120,12 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
         check();
       });
     },
+    // Stopped first, so every message it accepted has been reported before it goes.
     close: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || !child.connected) return resolve();
         child.once('exit', () => resolve());
-        child.disconnect();
+        void request({ type: 'stop' }).then(() => child.disconnect());
       }),
   };
 }
