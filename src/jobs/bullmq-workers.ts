@@ -2,7 +2,8 @@
  * BullMQ workers and schedulers: the distributed engine. Any number of worker
  * processes on any number of machines share the three queues; the schedulers
  * are upserted by every worker on start (idempotent: one schedule per id, kept
- * in Redis), so there is always exactly one hourly ingest and one planner tick.
+ * in Redis), so there is always exactly one hourly ingest and one planner tick,
+ * and re-created by any worker that finds Redis lost them (schedulers.ts).
  * Every job logs through a child logger carrying its queue and job id (and
  * the send run's id); delivery lines add the delivery id.
  */

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.ts';
 import { openScenarioDatabase, RECIPIENTS, report, seed, startScenario, waitForSent, waitSettled, type Scenario } from './scenario.ts';
-import { startOwnPostgres, startOwnRedis, type OwnPostgres, type OwnRedis } from './services.ts';
+import { startOwnPostgres, startOwnRedis, type OwnPostgres, type OwnRedis } from '../helpers/own-servers.ts';
 
 let postgres: OwnPostgres;
 let database: Database;

@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/postgres.ts';
 import { emailOf, RECIPIENTS, report, seed, startScenario, waitForSent, waitSettled, type Scenario } from './scenario.ts';
-import { startOwnRedis, type OwnRedis } from './services.ts';
+import { startOwnRedis, type OwnRedis } from '../helpers/own-servers.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
 let redis: OwnRedis | undefined;

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/postgres.ts';
 import { report, seed, startScenario, waitForSent, waitSettled, type Scenario } from './scenario.ts';
-import { startOwnRedis, type OwnRedis } from './services.ts';
+import { startOwnRedis, type OwnRedis } from '../helpers/own-servers.ts';
 
 const N = Math.min(Number(process.env.FAULT_RECIPIENTS ?? 120), 1000);
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
