@@ -7,7 +7,6 @@
  */
 import Fastify, { type FastifyError } from 'fastify';
 import helmet from '@fastify/helmet';
-import formbody from '@fastify/formbody';
 import type { Redis } from 'ioredis';
 import {
   hasZodFastifySchemaValidationErrors,
@@ -27,6 +26,7 @@ import { registerSubscriptions, type SubscriptionOptions } from './api/subscript
 import { webhookRoutes } from './api/webhook-routes.ts';
 import { digestRoutes } from './api/digest-routes.ts';
 import { adminPlugin } from './api/admin.ts';
+import { registerBodyParsers } from './api/body-parsers.ts';
 
 export interface AppDeps {
   config: Config;
@@ -104,7 +104,7 @@ export async function buildApp(deps: AppDeps) {
       },
     },
   });
-  await app.register(formbody);
+  registerBodyParsers(app);
   await registerMonitoring(app, { metrics: deps.metrics, queues: deps.queues });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
