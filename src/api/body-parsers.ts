@@ -15,7 +15,8 @@
  * as @fastify/formbody does.
  */
 import { isUtf8 } from 'node:buffer';
-import type { FastifyInstance } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyInstance, RawServerDefault } from 'fastify';
 import { parse as parseQuery } from 'fast-querystring';
 import { AppError } from '../errors.ts';
 
@@ -47,7 +48,11 @@ export function utf8Text(body: Buffer): string {
   return body.toString('utf8');
 }
 
-export function registerBodyParsers(app: FastifyInstance): void {
+/** Any logger and type provider: app.ts has pino's and zod's. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AppInstance = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, any, any>;
+
+export function registerBodyParsers(app: AppInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
