@@ -8,7 +8,8 @@
  *   this host would otherwise make the internet look local), where the
  *   routes are open and a session is handed out silently;
  * - `Authorization: Bearer ADMIN_TOKEN` (constant-time): allowed, and a wrong
- *   token is 401;
+ *   token is 401 and counts towards the client's throttle (admin-throttle.ts:
+ *   429 once it is used up);
  * - the session cookie from the login form: allowed, but a POST, PUT, PATCH
  *   or DELETE must also carry the session's CSRF token (`_csrf` field or
  *   `x-csrf-token` header), else 403.
@@ -16,11 +17,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createSession, csrfMatches, csrfToken, SESSION_COOKIE, SESSION_TTL_SECONDS, verifySession, type AdminSession } from '../admin/session.ts';
 import { sameSecret } from '../secret-compare.ts';
+import type { AdminThrottle } from './admin-throttle.ts';
 import { forbidden, notFound, unauthorized } from './errors.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     adminSession?: AdminSession;
+  }
+  interface FastifyInstance {
+    /** Failed admin credentials per client (admin-throttle.ts). */
+    adminThrottle: AdminThrottle;
   }
 }
 
@@ -81,7 +87,12 @@ export function adminAuthorizer(opts: { csrf: boolean }) {
     if (auth !== undefined && /^bearer\s/i.test(auth)) {
       const token = auth.replace(/^bearer\s+/i, '').trim();
       const expected = req.server.deps.config.ADMIN_TOKEN;
-      if (expected && !sameSecret(token, expected)) throw unauthorized('a valid Bearer ADMIN_TOKEN is required');
+      if (!expected) return undefined; // loopback mode: this machine's scripts
+      await req.server.adminThrottle.check(req, reply);
+      if (!sameSecret(token, expected)) {
+        await req.server.adminThrottle.failed(req, 'bearer');
+        throw unauthorized('a valid Bearer ADMIN_TOKEN is required');
+      }
       return undefined;
     }
     let session = currentSession(req);

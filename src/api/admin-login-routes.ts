@@ -1,7 +1,8 @@
 /**
  * GET/POST /admin/login and POST /admin/logout. The login form trades
  * ADMIN_TOKEN for a session cookie (HttpOnly, SameSite=Strict, Secure on an
- * https PUBLIC_URL); guesses are rate-limited per client address.
+ * https PUBLIC_URL); wrong tokens count towards the client's throttle
+ * (admin-throttle.ts), shared with wrong Bearer tokens.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -14,7 +15,6 @@ const loginForm = z.object({ token: z.string().max(1000) });
 
 export async function adminLoginRoutes(app: FastifyInstance): Promise<void> {
   const html = 'text/html; charset=utf-8';
-  const limiter = app.rateLimit({ max: 10, timeWindow: 60_000, keyGenerator: (req) => `admin-login:${req.ip}` });
 
   app.get('/admin/login', async (req, reply) => {
     const mode = adminOpen(req);
@@ -23,14 +23,15 @@ export async function adminLoginRoutes(app: FastifyInstance): Promise<void> {
     return reply.type(html).send(loginPage());
   });
 
-  app.post('/admin/login', { onRequest: limiter }, async (req, reply) => {
+  app.post('/admin/login', async (req, reply) => {
     const mode = adminOpen(req);
     if (!mode) throw notFound(`no route for POST /admin/login`);
     if (mode === 'loopback') return reply.redirect('/admin', 303);
+    await app.adminThrottle.check(req, reply);
     const parsed = loginForm.safeParse(req.body ?? {});
     const expected = app.deps.config.ADMIN_TOKEN!;
     if (!parsed.success || !sameSecret(parsed.data.token, expected)) {
-      req.log.warn('admin login refused');
+      await app.adminThrottle.failed(req, 'login form');
       return reply.code(401).type(html).send(loginPage('That is not the admin token.'));
     }
     startSession(req, reply);
