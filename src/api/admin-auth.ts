@@ -6,7 +6,8 @@
  *   embedded default for a request from this machine (the socket's address,
  *   never X-Forwarded-For, and no proxy headers at all: a reverse proxy on
  *   this host would otherwise make the internet look local), where the
- *   routes are open and a session is handed out silently;
+ *   routes are open and a session is handed out silently, provided the Host
+ *   header is one this server answers to (403 otherwise: DNS rebinding);
  * - `Authorization: Bearer ADMIN_TOKEN` (constant-time): allowed, and a wrong
  *   token is 401 and counts towards the client's throttle (admin-throttle.ts:
  *   429 once it is used up);
@@ -37,11 +38,35 @@ export function fromLoopback(req: FastifyRequest): boolean {
   return LOOPBACK.has(req.raw.socket.remoteAddress ?? '') && PROXY_HEADERS.every((h) => req.headers[h] === undefined);
 }
 
-/** True when admin routes answer at all for this request. */
+/**
+ * The names this server answers to without a token: localhost, 127.0.0.1 and
+ * [::1] with the port the request came in on, and PUBLIC_URL's host. A page
+ * on another site can point its own name at 127.0.0.1 (DNS rebinding) and so
+ * reach this machine from the victim's browser, but its requests still carry
+ * that other name in Host.
+ */
+function localPort(req: FastifyRequest): number {
+  // A request made with inject() has no real socket: the port the server listens on, else PORT.
+  const listening = req.server.server.address();
+  return req.raw.socket.localPort ?? (typeof listening === 'object' && listening ? listening.port : req.server.deps.config.PORT);
+}
+
+function knownHost(req: FastifyRequest): boolean {
+  const host = (req.headers.host ?? '').toLowerCase();
+  const port = localPort(req);
+  const names = ['localhost', '127.0.0.1', '[::1]'].map((n) => `${n}:${port}`);
+  return names.includes(host) || host === new URL(req.server.deps.config.publicUrl).host;
+}
+
+/** How admin routes are open for this request: by token, open to this machine, or not at all (404). */
 export function adminOpen(req: FastifyRequest): 'token' | 'loopback' | false {
   const { config } = req.server.deps;
   if (config.ADMIN_TOKEN) return 'token';
-  return config.embedded && fromLoopback(req) ? 'loopback' : false;
+  if (!config.embedded || !fromLoopback(req)) return false;
+  if (!knownHost(req)) {
+    throw forbidden(`the admin pages without ADMIN_TOKEN answer only to http://localhost:${localPort(req)} or PUBLIC_URL, not to Host ${JSON.stringify(req.headers.host ?? '')}`);
+  }
+  return 'loopback';
 }
 
 export function sessionCookie(req: FastifyRequest, value: string, maxAge = SESSION_TTL_SECONDS): string {
