@@ -11,12 +11,13 @@
  * - `Authorization: Bearer ADMIN_TOKEN` (constant-time): allowed, and a wrong
  *   token is 401 and counts towards the client's throttle (admin-throttle.ts:
  *   429 once it is used up);
- * - the session cookie from the login form: allowed, but a POST, PUT, PATCH
+ * - the session cookie from the login form (until it expires or its session
+ *   logs out: admin/session.ts): allowed, but a POST, PUT, PATCH
  *   or DELETE must also carry the session's CSRF token (`_csrf` field or
  *   `x-csrf-token` header), else 403.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { createSession, csrfMatches, csrfToken, SESSION_COOKIE, SESSION_TTL_SECONDS, verifySession, type AdminSession } from '../admin/session.ts';
+import { createSession, csrfMatches, csrfToken, isRevoked, SESSION_COOKIE, SESSION_TTL_SECONDS, verifySession, type AdminSession } from '../admin/session.ts';
 import { sameSecret } from '../secret-compare.ts';
 import type { AdminThrottle } from './admin-throttle.ts';
 import { forbidden, notFound, unauthorized } from './errors.ts';
@@ -84,8 +85,10 @@ function readCookie(req: FastifyRequest): string | undefined {
 
 const secretOf = (req: FastifyRequest) => req.server.subscribers.secrets.current;
 
-export function currentSession(req: FastifyRequest): AdminSession | null {
-  return verifySession(secretOf(req), req.server.deps.config.ADMIN_TOKEN, readCookie(req), req.server.deps.now());
+/** The request's valid session: signed for the current ADMIN_TOKEN, not expired, not logged out. */
+export async function currentSession(req: FastifyRequest): Promise<AdminSession | null> {
+  const session = verifySession(secretOf(req), req.server.deps.config.ADMIN_TOKEN, readCookie(req), req.server.deps.now());
+  return session && !(await isRevoked(req.server.deps.db, session)) ? session : null;
 }
 
 /** Starts a session and sets its cookie on the reply. */
@@ -120,7 +123,7 @@ export function adminAuthorizer(opts: { csrf: boolean }) {
       }
       return undefined;
     }
-    let session = currentSession(req);
+    let session = await currentSession(req);
     if (!session && mode === 'loopback') session = startSession(req, reply);
     if (!session) {
       if (SAFE.has(req.method) && !req.url.startsWith('/api/')) {

@@ -1,11 +1,13 @@
 /**
- * GET/POST /admin/login and POST /admin/logout. The login form trades
+ * GET/POST /admin/login and POST /admin/logout (which ends the session for
+ * every copy of its cookie). The login form trades
  * ADMIN_TOKEN for a session cookie (HttpOnly, SameSite=Strict, Secure on an
  * https PUBLIC_URL); wrong tokens count towards the client's throttle
  * (admin-throttle.ts), shared with wrong Bearer tokens.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { revokeSession } from '../admin/session.ts';
 import { sameSecret } from '../secret-compare.ts';
 import { adminOpen, authorizeAdmin, sessionCookie, startSession } from './admin-auth.ts';
 import { notFound } from './errors.ts';
@@ -39,7 +41,10 @@ export async function adminLoginRoutes(app: FastifyInstance): Promise<void> {
     return reply.redirect('/admin', 303);
   });
 
-  app.post('/admin/logout', { preHandler: authorizeAdmin }, async (req, reply) =>
-    reply.header('set-cookie', sessionCookie(req, '', 0)).redirect(app.deps.config.ADMIN_TOKEN ? '/admin/login' : '/', 303),
-  );
+  app.post('/admin/logout', { preHandler: authorizeAdmin }, async (req, reply) => {
+    // Ended server-side too: a copy of the cookie is refused from now on.
+    if (req.adminSession) await revokeSession(app.deps.db, req.adminSession, app.deps.now());
+    req.log.info('admin logged out');
+    return reply.header('set-cookie', sessionCookie(req, '', 0)).redirect(app.deps.config.ADMIN_TOKEN ? '/admin/login' : '/', 303);
+  });
 }

@@ -205,4 +205,33 @@ describe('with ADMIN_TOKEN', () => {
     expect(out.statusCode).toBe(303);
     expect(String(out.headers['set-cookie'])).toContain('Max-Age=0');
   });
+
+  it('ends the session server-side on logout: a copy of the cookie is refused, other sessions go on', async () => {
+    const { cookie } = await login(locked);
+    const other = await login(locked);
+    expect((await locked.app.inject({ url: '/api/admin/stats', headers: { cookie } })).statusCode).toBe(200);
+    const page = await locked.app.inject({ url: '/admin', headers: { cookie } });
+    await locked.app.inject({ method: 'POST', url: '/admin/logout', headers: { cookie }, payload: { _csrf: csrfIn(page.body)! } });
+    expect((await locked.app.inject({ url: '/api/admin/stats', headers: { cookie } })).statusCode).toBe(401);
+    const again = await locked.app.inject({ url: '/admin', headers: { cookie } });
+    expect(again.statusCode).toBe(303);
+    expect(again.headers.location).toBe('/admin/login');
+    expect((await locked.app.inject({ url: '/api/admin/stats', headers: { cookie: other.cookie } })).statusCode).toBe(200);
+  });
+
+  it('ends every session when ADMIN_TOKEN changes', async () => {
+    const { cookie } = await login(locked);
+    const changed = await buildApp({
+      config: { ...locked.config, ADMIN_TOKEN: `${TOKEN}-rotated` },
+      db: locked.database.db,
+      log: silentLogger,
+      mailer: recordingMailer(),
+    });
+    try {
+      expect((await changed.inject({ url: '/api/admin/stats', headers: { cookie } })).statusCode).toBe(401);
+      expect((await locked.app.inject({ url: '/api/admin/stats', headers: { cookie } })).statusCode).toBe(200);
+    } finally {
+      await changed.close();
+    }
+  });
 });
