@@ -42,6 +42,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** BullMQ queue handles for the queue gauges and dashboard (default: opened when REDIS_URL is set). */
   queues?: Queues;
+  /** How long the database gauges of /metrics are reused (default 5 s of the app clock). */
+  stateGaugesMaxAgeMs?: number;
   /** Link secrets, confirmation sending and the subscribe rate limit (defaults from config). */
   subscriptions?: SubscriptionOptions;
 }
@@ -120,7 +122,7 @@ export async function buildApp(deps: AppDeps) {
   });
   registerBodyParsers(app);
   app.decorate('adminThrottle', createAdminThrottle({ redis: deps.redis, keyPrefix: `${deps.config.REDIS_PREFIX}:admin-failures` }));
-  await registerMonitoring(app, { metrics: deps.metrics, queues: deps.queues });
+  await registerMonitoring(app, { metrics: deps.metrics, queues: deps.queues, stateMaxAgeMs: deps.stateGaugesMaxAgeMs });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   await registerSubscriptions(app, { ...deps.subscriptions, mailer: deps.mailer, log: deps.log });
