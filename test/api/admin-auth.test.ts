@@ -5,6 +5,8 @@
  */
 import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -232,6 +234,36 @@ describe('with ADMIN_TOKEN', () => {
       expect((await locked.app.inject({ url: '/api/admin/stats', headers: { cookie } })).statusCode).toBe(200);
     } finally {
       await changed.close();
+    }
+  });
+});
+
+describe('failed admin authentication', () => {
+  it('is logged with the client address and the kind of credential, never the value sent', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(...chunk.toString().split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const app = await buildApp({ config: locked.config, db: locked.database.db, log: pino({ level: 'info' }, stream), mailer: recordingMailer() });
+    try {
+      const bearerGuess = 'guess-by-bearer-'.padEnd(30, 'q');
+      const formGuess = 'guess-by-form-'.padEnd(30, 'f');
+      expect((await app.inject({ url: '/api/admin/stats', remoteAddress: '192.0.2.50', headers: { authorization: `Bearer ${bearerGuess}` } })).statusCode).toBe(401);
+      expect((await app.inject({ method: 'POST', url: '/admin/login', remoteAddress: '192.0.2.50', payload: { token: formGuess } })).statusCode).toBe(401);
+      const failures = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'admin authentication failed');
+      expect(failures.map((l) => ({ level: l.level, client: l.client, credential: l.credential, failures: l.failures }))).toEqual([
+        { level: 40, client: '192.0.2.50', credential: 'bearer', failures: 1 },
+        { level: 40, client: '192.0.2.50', credential: 'login form', failures: 2 },
+      ]);
+      const all = lines.join('\n');
+      expect(all).not.toContain(bearerGuess);
+      expect(all).not.toContain(formGuess);
+      expect(all).not.toContain(TOKEN);
+    } finally {
+      await app.close();
     }
   });
 });
