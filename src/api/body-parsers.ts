@@ -2,9 +2,9 @@
  * The body parsers for JSON and forms, stricter than the defaults in two ways
  * that would otherwise reach the routes:
  *
- * - bytes that are not UTF-8 are refused (400 `invalid_utf8`) instead of being
- *   decoded to U+FFFD and stored: a subscriber's address or keyword would be
- *   silently changed;
+ * - bytes that are not UTF-8 (raw, or %-escaped in a form) are refused (400
+ *   `invalid_utf8`) instead of being decoded to U+FFFD (or kept as `%FF`) and
+ *   stored: a subscriber's address or keyword would be silently changed;
  * - JSON nested deeper than MAX_JSON_DEPTH is refused (400 `too_deep`) before
  *   it is parsed: no request field is more than a few levels deep, and
  *   validation (and its error messages) walk values recursively, so a 5,000-level
@@ -68,7 +68,18 @@ export function registerBodyParsers(app: AppInstance): void {
   });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, body, done) => {
     try {
-      done(null, parseQuery(utf8Text(body as Buffer)));
+      const text = utf8Text(body as Buffer);
+      // fast-querystring leaves a %-escape that is not UTF-8 (`%FF`) as it is; refuse it like raw bytes.
+      if (/%[89a-f][0-9a-f]/i.test(text)) {
+        for (const part of text.split('&')) {
+          try {
+            decodeURIComponent(part.replace(/\+/g, ' '));
+          } catch {
+            throw notUtf8();
+          }
+        }
+      }
+      done(null, parseQuery(text));
     } catch (err) {
       done(err as Error, undefined);
     }

@@ -47,6 +47,7 @@ describe('invalid UTF-8', () => {
       { headers: json, payload: bytes('{"email":"caf', [0xe9], '@example.org"}') }, // Latin-1 é
       { headers: json, payload: bytes('{"email":"a@example.org","keywords":["', [0xff, 0xfe], '"]}') },
       { headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: bytes('email=b', [0xc3, 0x28], '%40example.org') },
+      { headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: bytes('email=c%40example.org&keywords=caf%E9') }, // %-escaped Latin-1
     ];
     for (const c of cases) {
       const url = c.headers === json ? '/api/subscriptions' : '/subscribe';
@@ -57,6 +58,18 @@ describe('invalid UTF-8', () => {
     expect(await stored()).toBe(before);
     const rows = await queryRows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM subscribers WHERE email LIKE ${'%\uFFFD%'} OR array_to_string(keywords, ',') LIKE ${'%\uFFFD%'}`);
     expect(rows[0]!.n).toBe(0);
+  });
+
+  it('still takes %-escaped UTF-8 and a literal %25 in a form', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/subscribe',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'email=form-utf8%40example.org&keywords=caf%C3%A9%2C+100%25',
+    });
+    expect(res.statusCode).toBe(200);
+    const [row] = await queryRows<{ keywords: string[] }>(t.database.db, sql`SELECT keywords FROM subscribers WHERE email = 'form-utf8@example.org'`);
+    expect(row!.keywords).toEqual(['café', '100%']);
   });
 
   it('is a 400 for a CSV import too', async () => {
