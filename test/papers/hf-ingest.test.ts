@@ -23,12 +23,13 @@ afterAll(async () => {
 });
 
 describe('ingesting Daily Papers', () => {
-  it('pages until a short page and stores every paper', async () => {
+  it('pages until an empty page and stores every paper', async () => {
     const counts = await ingest(['2025-12-08']);
     expect(counts).toEqual({ fetched: 107, new: 107, updated: 0, unchanged: 0, skipped: 0 });
     expect(api.requests.filter((r) => r.includes('date=2025-12-08'))).toEqual([
       '/api/daily_papers?date=2025-12-08&limit=100&p=0',
       '/api/daily_papers?date=2025-12-08&limit=100&p=1',
+      '/api/daily_papers?date=2025-12-08&limit=100&p=2',
     ]);
     const [row] = await database.db.select({ n: sql<number>`count(*)::int` }).from(papers);
     expect(row?.n).toBe(107);
@@ -83,7 +84,7 @@ describe('ingesting Daily Papers', () => {
     const before = api.requests.length;
     const counts = await ingest(['2025-12-09']);
     expect(counts).toEqual({ fetched: 12, new: 0, updated: 0, unchanged: 11, skipped: 1 });
-    expect(api.requests.length - before).toBe(3);
+    expect(api.requests.length - before).toBe(4); // two failures, the page, the empty page past the end
   });
 
   it('gives a clear error after the last retry and stores nothing from that day', async () => {
