@@ -23,13 +23,14 @@ afterAll(async () => {
 });
 
 describe('ingesting Daily Papers', () => {
-  it('pages until an empty page and stores every paper', async () => {
+  it('pages (the server caps pages at 50) until an empty page and stores every paper', async () => {
     const counts = await ingest(['2025-12-08']);
     expect(counts).toEqual({ fetched: 107, new: 107, updated: 0, unchanged: 0, skipped: 0 });
     expect(api.requests.filter((r) => r.includes('date=2025-12-08'))).toEqual([
       '/api/daily_papers?date=2025-12-08&limit=100&p=0',
       '/api/daily_papers?date=2025-12-08&limit=100&p=1',
       '/api/daily_papers?date=2025-12-08&limit=100&p=2',
+      '/api/daily_papers?date=2025-12-08&limit=100&p=3',
     ]);
     const [row] = await database.db.select({ n: sql<number>`count(*)::int` }).from(papers);
     expect(row?.n).toBe(107);

@@ -26,6 +26,7 @@ export interface HfSourceOptions extends HfClientOptions {
   log?: Logger;
   /** The clock of "first seen" (paper.ts, dailyTime); tests set it. */
   now?: () => Date;
+  maxPages?: number;
 }
 
 /** The listing's query for a period: a day, an ISO week (2025-W50) or a month (2025-12). */
@@ -40,6 +41,7 @@ export function hfDailySource(opts: HfSourceOptions): PaperSource {
   const client = opts.client ?? createHfClient(opts);
   const log = opts.log ?? silentLogger;
   const now = opts.now ?? (() => new Date());
+  const maxPages = opts.maxPages ?? MAX_PAGES;
   return {
     name: `hf:${opts.baseUrl}`,
     async fetch(period?: string): Promise<SourceBatch> {
@@ -52,7 +54,7 @@ export function hfDailySource(opts: HfSourceOptions): PaperSource {
       const ids = new Set<string>();
       let fetched = 0;
       let page = 0;
-      for (; page < MAX_PAGES; page++) {
+      for (; page < maxPages; page++) {
         const body = await client.getJson('/api/daily_papers', { ...query, limit: String(PAGE_SIZE), p: String(page) });
         if (!Array.isArray(body)) throw new HfApiError(`GET /api/daily_papers?${new URLSearchParams(query)}&p=${page}: expected a JSON array`);
         if (body.length === 0) break;
@@ -67,7 +69,7 @@ export function hfDailySource(opts: HfSourceOptions): PaperSource {
         dropped.push(...parsed.dropped.map((d) => ({ ...d, index: d.index + fetched })));
         fetched += body.length;
       }
-      if (page === MAX_PAGES) log.warn({ period, pages: MAX_PAGES }, 'stopped paging Daily Papers at the page cap');
+      if (page === maxPages) log.warn({ period, pages: maxPages }, 'stopped paging Daily Papers at the page cap; later entries were not read');
       return { fetched, papers, skipped, dropped };
     },
   };
