@@ -59,11 +59,11 @@ export function hfDailySource(opts: HfSourceOptions): PaperSource {
         if (!Array.isArray(body)) throw new HfApiError(`GET /api/daily_papers?${new URLSearchParams(query)}&p=${page}: expected a JSON array`);
         if (body.length === 0) break;
         const parsed = parseEntries(body, { day, seenAt: now() });
-        const fresh = parsed.papers.filter((p) => !ids.has(p.id));
-        // A page of ids already seen means the service repeats its last page: the end.
-        if (fresh.length === 0 && parsed.papers.length > 0) break;
-        for (const p of fresh) ids.add(p.id);
-        papers.push(...fresh);
+        // A page of ids already seen means the service repeats a page: the end.
+        if (parsed.papers.length > 0 && parsed.papers.every((p) => ids.has(p.id))) break;
+        for (const p of parsed.papers) ids.add(p.id);
+        // A week or month lists a paper once per day it was on: the upsert keeps the last (newest counts).
+        papers.push(...parsed.papers);
         // Indexes are reported across pages so a log line points at one entry.
         skipped.push(...parsed.skipped.map((s) => ({ ...s, index: s.index + fetched })));
         dropped.push(...parsed.dropped.map((d) => ({ ...d, index: d.index + fetched })));
