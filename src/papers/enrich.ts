@@ -25,7 +25,7 @@ export const ENRICH_PER_RUN = 100;
 export interface EnrichCounts {
   enriched: number;
   failed: number;
-  /** In the window but enriched less than a day ago: not asked again. */
+  /** In the window and enriched less than a day before this run: not asked this time. */
   fresh: number;
 }
 
@@ -83,7 +83,10 @@ export async function enrichWindow(db: Db, client: HfClient, opts: EnrichOptions
     // Never-enriched papers first, then the longest unrefreshed.
     .orderBy(sql`${papers.enrichedAt} ASC NULLS FIRST`, asc(papers.id))
     .limit(opts.limit ?? ENRICH_PER_RUN);
-  const [{ n } = { n: 0 }] = await db.select({ n: sql<number>`count(*)::int` }).from(papers).where(inWindow);
+  const [{ n } = { n: 0 }] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(papers)
+    .where(and(inWindow, gt(papers.enrichedAt, new Date(opts.now.getTime() - DAY_MS))));
   const results = await Promise.allSettled(due.map(({ id }) => enrichOne(db, client, id, opts.now, log)));
   let failed = 0;
   results.forEach((r, i) => {
@@ -91,5 +94,5 @@ export async function enrichWindow(db: Db, client: HfClient, opts: EnrichOptions
     failed++;
     log.warn({ id: due[i]!.id, err: (r.reason as Error).message }, 'could not enrich paper; its card stays as it was');
   });
-  return { enriched: due.length - failed, failed, fresh: Number(n) - due.length };
+  return { enriched: due.length - failed, failed, fresh: Number(n) };
 }

@@ -99,10 +99,11 @@ export function createHfClient(opts: HfClientOptions): HfClient {
   let pausedUntil = 0;
   let waitedMs = 0;
 
-  async function rateLimited(url: string, res: Response): Promise<void> {
+  /** Records the wait a 429 asks for (`fallbackMs` when it says nothing), or throws past the budget. */
+  function rateLimited(url: string, res: Response, fallbackMs: number): void {
     const window = parsePolicyWindow(res.headers.get('ratelimit-policy')) ?? DEFAULT_WINDOW_MS;
     const told = parseRateLimit(res.headers.get('ratelimit')) ?? parseRetryAfter(res.headers.get('retry-after'));
-    const wait = Math.min(told ?? backoffMs, window);
+    const wait = Math.min(told ?? fallbackMs, window);
     if (waitedMs + wait > maxWaitMs) {
       throw new HfApiError(
         `GET ${url}: rate limited (HTTP 429); waiting ${Math.ceil(wait / 1000)} s more would exceed HF_MAX_WAIT_SECONDS (${Math.round(maxWaitMs / 1000)} s, ${Math.round(waitedMs / 1000)} s already waited)`,
@@ -135,7 +136,7 @@ export function createHfClient(opts: HfClientOptions): HfClient {
         lastProblem = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
         if (res.status === 429) {
           if (++throttled > MAX_RATE_LIMITED) throw new HfApiError(`GET ${url}: still rate limited after ${MAX_RATE_LIMITED} waits`);
-          await rateLimited(url, res);
+          rateLimited(url, res, backoffMs * 2 ** throttled);
           continue;
         }
         if (res.status < 500) throw new HfApiError(`GET ${url}: ${lastProblem}`);
