@@ -78,14 +78,17 @@ export const startOfDayUtc = (day: string) => new Date(`${day}T00:00:00.000Z`);
  * The time a paper appeared on Daily Papers. The API gives some entries only a
  * date (midnight UTC, or no `submittedOnDailyAt` at all); then the first time
  * paperboy saw the paper within that day stands in for the hour, so a day's
- * papers do not all tie on age (README, Ranking). Seen after its day, such a
- * paper keeps midnight: the hour is unknowable then.
+ * papers do not all tie on age (README, Ranking). Seen only after its day (a
+ * backfill, or a paper added late to yesterday's list), such a paper takes the
+ * day's last millisecond: the upsert keeps the earliest daily_at, so this never
+ * moves a first-seen time already stored, and the true hour is unknowable.
  */
 export function dailyTime(date: Date, seenAt: Date): Date {
   const start = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate());
   if (date.getTime() !== start) return date;
   const t = seenAt.getTime();
-  return t >= start && t < start + 86_400_000 ? new Date(t) : date;
+  const end = start + 86_400_000 - 1;
+  return t < start ? date : new Date(Math.min(t, end));
 }
 
 /** The first string field of the paper holding a NUL, or null. */

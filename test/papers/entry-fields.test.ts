@@ -38,7 +38,7 @@ const cases: { field: string; remove: (e: Entry) => void; breakIt: (e: Entry) =>
   { field: 'paper.authors', remove: (e) => delete (e.paper as Partial<Entry['paper']>).authors, breakIt: (e) => ((e.paper as Record<string, unknown>).authors = 'Ada'), fallback: { authors: [] } },
   { field: 'paper.authors.0', remove: (e) => e.paper.authors.shift(), breakIt: (e) => ((e.paper.authors[0] as Record<string, unknown>) = { user: 'ada' }), fallback: { authors: ['Alan Turing'] } },
   { field: 'paper.publishedAt', remove: (e) => delete (e.paper as Partial<Entry['paper']>).publishedAt, breakIt: (e) => ((e.paper as Record<string, unknown>).publishedAt = 'yesterday'), fallback: { publishedAt: new Date('2025-12-08T09:30:00.000Z') } },
-  { field: 'paper.submittedOnDailyAt', remove: (e) => delete (e.paper as Partial<Entry['paper']>).submittedOnDailyAt, breakIt: (e) => ((e.paper as Record<string, unknown>).submittedOnDailyAt = 17), fallback: { dailyAt: new Date('2025-12-08T00:00:00.000Z') } },
+  { field: 'paper.submittedOnDailyAt', remove: (e) => delete (e.paper as Partial<Entry['paper']>).submittedOnDailyAt, breakIt: (e) => ((e.paper as Record<string, unknown>).submittedOnDailyAt = 17), fallback: { dailyAt: new Date('2025-12-08T23:59:59.999Z') } },
   { field: 'paper.ai_summary', remove: (e) => delete (e.paper as Partial<Entry['paper']>).ai_summary, breakIt: (e) => ((e.paper as Record<string, unknown>).ai_summary = ['x']), fallback: { aiSummary: null } },
   { field: 'paper.ai_keywords', remove: (e) => delete (e.paper as Partial<Entry['paper']>).ai_keywords, breakIt: (e) => ((e.paper as Record<string, unknown>).ai_keywords = 'full'), fallback: { aiKeywords: [] } },
   { field: 'paper.ai_keywords.1', remove: (e) => e.paper.ai_keywords.pop(), breakIt: (e) => ((e.paper.ai_keywords as unknown[])[1] = 7), fallback: { aiKeywords: ['full'] } },
@@ -144,8 +144,8 @@ describe('dates without a time', () => {
     expect(parseEntries([midnight()], { day: '2025-12-12', seenAt }).papers[0]?.dailyAt).toEqual(seenAt);
   });
 
-  it('stay at midnight when seen after their day, and a real time is kept as given', () => {
-    expect(parseEntries([midnight()], { day: '2025-12-12', seenAt: SEEN }).papers[0]?.dailyAt).toEqual(new Date('2025-12-12T00:00:00.000Z'));
+  it("take the day's last moment when first seen after it, and a real time is kept as given", () => {
+    expect(parseEntries([midnight()], { day: '2025-12-12', seenAt: SEEN }).papers[0]?.dailyAt).toEqual(new Date('2025-12-12T23:59:59.999Z'));
     const timed = parseEntries([full()], { day: '2025-12-08', seenAt: new Date('2025-12-08T20:00:00Z') }).papers[0];
     expect(timed?.dailyAt).toEqual(new Date('2025-12-08T09:30:00.000Z'));
   });

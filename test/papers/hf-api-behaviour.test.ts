@@ -205,6 +205,9 @@ describe('dates without a time', () => {
       { id: '2512.23001', dailyAt: new Date(`${day}T08:15:00Z`), dailyDate: day },
       { id: '2512.23002', dailyAt: new Date(`${day}T11:15:00Z`), dailyDate: day },
     ]);
+    // The next day's hourly ingest still lists the day: the first-seen times stay.
+    const next = await ingest([day], { now: at('2025-12-24T01:05:00Z') });
+    expect(next).toMatchObject({ new: 0, updated: 0, unchanged: 2 });
     // Same votes: the paper out longer ranks lower, instead of the two tying.
     const top = await topPapers(database.db, { now: new Date(`${day}T12:00:00Z`), gravity: 1.5, days: 1, limit: 10 });
     expect(top.filter((p) => p.id.startsWith('2512.23')).map((p) => p.id)).toEqual(['2512.23002', '2512.23001']);
