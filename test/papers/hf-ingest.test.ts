@@ -6,7 +6,8 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { papers, runs } from '../../src/db/schema.ts';
 import { runIngest } from '../../src/papers/ingest-run.ts';
-import { HfApiError, hfDailySource, parseRetryAfter } from '../../src/papers/sources/hf-daily.ts';
+import { parsePolicyWindow } from '../../src/papers/sources/hf-client.ts';
+import { HfApiError, hfDailySource, parseRateLimit, parseRetryAfter } from '../../src/papers/sources/hf-daily.ts';
 import { startFakeHfApi, type FakeHfApi } from '../helpers/hf-server.ts';
 import { createTestDatabase } from '../helpers/postgres.ts';
 
@@ -125,5 +126,17 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(new Date(10_000).toUTCString(), 4000)).toBe(6000);
     expect(parseRetryAfter('soon')).toBeNull();
     expect(parseRetryAfter(null)).toBeNull();
+  });
+});
+
+describe('parseRateLimit and parsePolicyWindow', () => {
+  it('read the IETF RateLimit fields the Hub sends', () => {
+    expect(parseRateLimit('"api";r=0;t=55')).toBe(55_000);
+    // Several quotas: the exhausted one says how long to wait.
+    expect(parseRateLimit('"pages";r=40;t=200, "api";r=0;t=12')).toBe(12_000);
+    expect(parseRateLimit('"api";r=3')).toBeNull();
+    expect(parseRateLimit(null)).toBeNull();
+    expect(parsePolicyWindow('"fixed window";"api";q=500;w=300')).toBe(300_000);
+    expect(parsePolicyWindow('"api";q=500')).toBeNull();
   });
 });
