@@ -77,6 +77,18 @@ describe('rate limits', () => {
     expect(await database.db.select().from(papers).where(eq(papers.id, '2512.20001'))).toEqual([]);
   });
 
+  it('counts one shared pause once when requests in flight are throttled together', async () => {
+    const ids = ['2512.30001', '2512.30002', '2512.30003', '2512.30004'];
+    for (const id of ids) {
+      api.setPaper(id, { id, title: `Paper ${id}` });
+      api.failNext(`/api/papers/${id}`, { status: 429, headers: { ratelimit: '"api";r=0;t=1' } });
+    }
+    // Four waits of 1 s summed would pass a 1.5 s budget; the one shared pause does not.
+    const client = createHfClient({ baseUrl: api.url, maxWaitMs: 1500, concurrency: 4, log: logger });
+    const pages = await Promise.all(ids.map((id) => client.getJson(`/api/papers/${id}`)));
+    expect(pages.map((p) => (p as { id: string }).id)).toEqual(ids);
+  });
+
   it('honours Retry-After when RateLimit is absent', async () => {
     api.failNext('2025-12-10', { status: 429, headers: { 'retry-after': '1' } });
     await ingest(['2025-12-10']);

@@ -104,13 +104,16 @@ export function createHfClient(opts: HfClientOptions): HfClient {
     const window = parsePolicyWindow(res.headers.get('ratelimit-policy')) ?? DEFAULT_WINDOW_MS;
     const told = parseRateLimit(res.headers.get('ratelimit')) ?? parseRetryAfter(res.headers.get('retry-after'));
     const wait = Math.min(told ?? fallbackMs, window);
-    if (waitedMs + wait > maxWaitMs) {
+    // Requests in flight together share one pause: only what extends it counts against the budget.
+    const now = Date.now();
+    const extra = Math.max(0, now + wait - Math.max(pausedUntil, now));
+    if (waitedMs + extra > maxWaitMs) {
       throw new HfApiError(
         `GET ${url}: rate limited (HTTP 429); waiting ${Math.ceil(wait / 1000)} s more would exceed HF_MAX_WAIT_SECONDS (${Math.round(maxWaitMs / 1000)} s, ${Math.round(waitedMs / 1000)} s already waited)`,
       );
     }
-    waitedMs += wait;
-    pausedUntil = Math.max(pausedUntil, Date.now() + wait);
+    waitedMs += extra;
+    pausedUntil = Math.max(pausedUntil, now + wait);
     log.warn({ url, waitSeconds: wait / 1000, waitedSeconds: waitedMs / 1000 }, 'rate limited by Hugging Face; waiting');
   }
 
