@@ -81,10 +81,11 @@ describe('rate limits', () => {
     const ids = ['2512.30001', '2512.30002', '2512.30003', '2512.30004'];
     for (const id of ids) {
       api.setPaper(id, { id, title: `Paper ${id}` });
-      api.failNext(`/api/papers/${id}`, { status: 429, headers: { ratelimit: '"api";r=0;t=1' } });
+      api.failNext(`/api/papers/${id}`, { status: 429, headers: { ratelimit: '"api";r=0;t=2' } });
     }
-    // Four waits of 1 s summed would pass a 1.5 s budget; the one shared pause does not.
-    const client = createHfClient({ baseUrl: api.url, maxWaitMs: 1500, concurrency: 4, log: logger });
+    // Four waits of 2 s summed (8 s) would pass a 5 s budget; the one shared pause
+    // (2 s, plus however far apart the four answers came) does not.
+    const client = createHfClient({ baseUrl: api.url, maxWaitMs: 5000, concurrency: 4, log: logger });
     const pages = await Promise.all(ids.map((id) => client.getJson(`/api/papers/${id}`)));
     expect(pages.map((p) => (p as { id: string }).id)).toEqual(ids);
   });
