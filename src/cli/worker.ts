@@ -19,7 +19,7 @@ export function registerWorker(program: Command): void {
       const log = createLogger(config.LOG_LEVEL, { name: 'paperboy-worker' });
       const database = await openDatabase(databaseOptionsFromConfig(config));
       await migrateDatabase(database);
-      const mailer = createMailer(config);
+      const mailer = createMailer(config, log);
       // The counters of the work done here; the state gauges are the API's /metrics.
       const metrics = createMetrics({ processMetrics: true });
       const jobs = await startJobs({ config, db: database.db, log, mailer, metrics });
