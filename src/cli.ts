@@ -16,6 +16,7 @@ import { registerWorker } from './cli/worker.ts';
 import { registerStats } from './cli/stats.ts';
 import { registerSubscribers } from './cli/subscribers.ts';
 import { registerDeliveries } from './cli/deliveries.ts';
+import { registerBounces } from './cli/bounces.ts';
 
 export function buildProgram(): Command {
   const program = new Command('paperboy')
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerStats(program);
   registerSubscribers(program);
   registerDeliveries(program);
+  registerBounces(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
