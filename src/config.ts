@@ -83,6 +83,10 @@ export const configSchema = z.object({
   BOUNCE_ADDRESS: z.preprocess(emptyToUndefined, z.email().optional()),
   BOUNCE_VERP: z.preprocess(emptyToUndefined, z.enum(['on', 'off']).default('off').transform((v) => v === 'on')),
   BOUNCE_SMTP_PORT: int(0, 65535, 0),
+  SES_SNS_TOPIC_ARNS: optionalString,
+  SENDGRID_WEBHOOK_PUBLIC_KEY: optionalString,
+  MAILGUN_WEBHOOK_SIGNING_KEY: optionalString,
+  POSTMARK_WEBHOOK_TOKEN: optionalString,
 });
 
 export type Config = z.infer<typeof configSchema> & {
