@@ -17,6 +17,7 @@ import { registerStats } from './cli/stats.ts';
 import { registerSubscribers } from './cli/subscribers.ts';
 import { registerDeliveries } from './cli/deliveries.ts';
 import { registerBounces } from './cli/bounces.ts';
+import { registerDoctor } from './cli/doctor.ts';
 
 export function buildProgram(): Command {
   const program = new Command('paperboy')
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerSubscribers(program);
   registerDeliveries(program);
   registerBounces(program);
+  registerDoctor(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
