@@ -8,6 +8,7 @@ import { deliveries, subscribers } from '../../src/db/schema.ts';
 import { runPaperboy } from '../helpers/cli.ts';
 import { freePort } from '../helpers/ports.ts';
 import { createTestDatabase } from '../helpers/postgres.ts';
+import { spawnWorker } from '../helpers/worker-process.ts';
 import { dsn } from './reports.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -48,6 +49,28 @@ describe('paperboy bounces', () => {
     try {
       const sent = await sendWhenListening(port, `bounces+digest.${d!.id}@mx.example.org`, dsn({ recipient: 'gone@receiver.example', action: 'failed', status: '5.1.1' }));
       expect(sent.response).toMatch(/^250/);
+      const [after] = await database.db.select().from(subscribers).where(eq(subscribers.id, sub!.id));
+      expect(after).toMatchObject({ status: 'bounced', hardBounces: 1 });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+  });
+
+  it('also runs inside paperboy worker when BOUNCE_SMTP_PORT is set', async () => {
+    const [sub] = await database.db.insert(subscribers).values({ email: 'worker-gone@receiver.example', status: 'active' }).returning();
+    const [d] = await database.db.insert(deliveries).values({ subscriberId: sub!.id, period: '2025-12-16', status: 'sent', scheduledFor: new Date() }).returning();
+    const port = await freePort();
+    const child = spawnWorker({
+      DATABASE_URL: database.url,
+      REDIS_PREFIX: `pb-bounce-${process.pid}`,
+      BOUNCE_ADDRESS: 'bounces@mx.example.org',
+      BOUNCE_SMTP_PORT: String(port),
+      METRICS_PORT: '0',
+    });
+    try {
+      await sendWhenListening(port, 'bounces@mx.example.org', dsn({ recipient: 'worker-gone@receiver.example', action: 'failed', status: '5.1.1', originalHeaders: `Message-ID: <digest.${d!.id}@example.org>` }));
       const [after] = await database.db.select().from(subscribers).where(eq(subscribers.id, sub!.id));
       expect(after).toMatchObject({ status: 'bounced', hardBounces: 1 });
     } finally {
