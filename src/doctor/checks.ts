@@ -18,11 +18,9 @@ export interface Check {
   message: string;
 }
 
-export type DoctorConfig = Config;
-
 const check = (level: Level, topic: string, message: string): Check => ({ level, topic, message });
 
-export function configChecks(config: DoctorConfig): Check[] {
+export function configChecks(config: Config): Check[] {
   const out: Check[] = [];
   const from = parseMailbox(config.MAIL_FROM);
   const domain = domainOf(from.address);
@@ -73,7 +71,7 @@ export function configChecks(config: DoctorConfig): Check[] {
 }
 
 /** Looks each record up and compares; a lookup that fails is a warning (this machine may have no DNS). */
-export async function dnsChecks(config: DoctorConfig, resolver: Resolver): Promise<Check[]> {
+export async function dnsChecks(config: Config, resolver: Resolver): Promise<Check[]> {
   const out: Check[] = [];
   for (const r of recordsToPublish(config)) out.push(await lookup(resolver, r));
   return out;
@@ -104,7 +102,7 @@ async function lookup(resolver: Resolver, r: DnsRecord): Promise<Check> {
 }
 
 /** POSTs a one-click unsubscribe with a made-up token: paperboy refuses the token (400/401), a missing route or a proxy error is wrong. */
-export async function oneClickCheck(config: DoctorConfig): Promise<Check> {
+export async function oneClickCheck(config: Config): Promise<Check> {
   const url = `${config.publicUrl}/unsubscribe?token=doctor.check`;
   try {
     const res = await fetch(url, {

@@ -26,7 +26,6 @@ async function spamRules(raw: Buffer): Promise<Record<string, number>> {
 }
 
 const config = loadConfig({ PUBLIC_URL: 'https://papers.example.org', MAIL_FROM: 'paperboy <digest@example.org>' });
-const html = (raw: Buffer) => raw.toString();
 
 describe('SpamAssassin', () => {
   it('scores the confirmation email 0, preheader included, with no remote fonts', async () => {
@@ -47,7 +46,7 @@ describe('SpamAssassin', () => {
       new Date('2025-12-08T07:00:00Z'),
     );
     expect(mail.html()).toMatch(/<div class="pb-preheader" style="display:none;[^"]*">3 papers today/);
-    expect(html(mail.raw)).not.toMatch(/fonts\.googleapis/);
+    expect(mail.raw.toString()).not.toMatch(/fonts\.googleapis/);
     const rules = await spamRules(mail.raw);
     expect(Object.entries(rules).filter(([, points]) => points > 0)).toEqual([]);
   });
