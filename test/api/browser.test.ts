@@ -22,6 +22,21 @@ import { freePort } from '../helpers/ports.ts';
 
 const SCREENSHOTS = process.env.SCREENSHOT_DIR; // set to look at the pages; never committed
 
+/** With SCREENSHOT_DIR set: the page at 375 and 1280 px, light and dark, for a person to look at. */
+async function shoot(url: string, name: string, prepare?: (page: import('playwright-core').Page) => Promise<void>) {
+  if (!SCREENSHOTS) return;
+  for (const width of [375, 1280]) {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme });
+      const page = await context.newPage();
+      await page.goto(url);
+      await prepare?.(page);
+      await page.screenshot({ path: `${SCREENSHOTS}/${name}-${width}-${colorScheme}.png`, fullPage: true });
+      await context.close();
+    }
+  }
+}
+
 
 let sink: SmtpSink;
 let database: TestDatabase & { drop(): Promise<void> };
@@ -130,5 +145,76 @@ describe('in a browser', () => {
     await page.getByRole('heading', { name: 'Check your inbox to confirm' }).waitFor();
     expect(await subscriber('nojs@example.org')).toMatchObject({ status: 'pending', timezone: 'UTC', topics: [] });
     await context.close();
+  });
+
+  it('shows the site’s own page for an address that does not exist, and for a digest that does not', async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 812 } });
+    const page = await context.newPage();
+    const res = await page.goto(`${base}/no-such-page`);
+    expect(res?.status()).toBe(404);
+    expect(await page.locator('h1').textContent()).toBe('Page not found');
+    expect(await page.locator('main .card p').first().textContent()).toBe('There is no page at /no-such-page.');
+    expect(await page.locator('header.site a').textContent()).toBe('paperboy');
+    await page.getByRole('link', { name: 'Go to the start page' }).click();
+    await page.getByRole('heading', { name: 'Get trending papers in your email inbox once a day!' }).waitFor();
+    const digest = await page.goto(`${base}/digests/2031-01-01?topics=nope`);
+    expect(digest?.status()).toBe(400);
+    expect(await page.locator('main .card p').first().textContent()).toContain('Unknown topic "nope"');
+    // The tab's icon is ours, not a JSON 404.
+    const icon = await page.evaluate(async () => (await fetch('/favicon.ico')).headers.get('content-type'));
+    expect(icon).toBe('image/svg+xml');
+    await context.close();
+    await shoot(`${base}/no-such-page`, 'not-found');
+  });
+
+  it('puts each form error next to its field, in words, focused, with what was typed kept', async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 812 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    await page.getByLabel('Email address').fill('ada@example');
+    await page.getByLabel('Agents').check();
+    await page.getByLabel('Keywords').fill(`moe, ${'x'.repeat(70)}`);
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await page.locator('#email-error').waitFor();
+
+    const email = page.getByLabel('Email address');
+    expect(await email.getAttribute('aria-invalid')).toBe('true');
+    const describedBy = (await email.getAttribute('aria-describedby'))!;
+    expect(await page.locator(`#${describedBy}`).textContent()).toBe('Error: This address has an invalid domain. Enter an email address like ada@example.org.');
+    // The message sits right above its own field, not only in a summary.
+    const [msgBox, inputBox] = [await page.locator('#email-error').boundingBox(), await email.boundingBox()];
+    expect(inputBox!.y - (msgBox!.y + msgBox!.height)).toBeLessThan(20);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('email'); // the first wrong field
+    expect(await page.locator('#keywords-error').textContent()).toContain(`Keyword "${'x'.repeat(30)}…" is 70 characters long`);
+    expect(await page.getByLabel('Keywords').getAttribute('aria-invalid')).toBe('true');
+    // What was typed and ticked is still there.
+    expect(await email.inputValue()).toBe('ada@example');
+    expect(await page.getByLabel('Agents').isChecked()).toBe(true);
+    expect(await page.getByLabel('Keywords').inputValue()).toBe(`moe, ${'x'.repeat(70)}`);
+    // The summary's link takes you to the field.
+    await page.getByRole('link', { name: 'Keywords' }).click();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('keywords');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await context.close();
+    await shoot(`${base}/`, 'form-error', async (p) => {
+      await p.getByLabel('Email address').fill('ada@example');
+      await p.getByLabel('Keywords').fill(`moe, ${'x'.repeat(70)}`);
+      await p.getByRole('button', { name: 'Subscribe' }).click();
+      await p.locator('#email-error').waitFor();
+    });
+  });
+
+  it('follows the reader’s dark mode', async () => {
+    const colours = async (colorScheme: 'light' | 'dark') => {
+      const context = await browser.newContext({ colorScheme });
+      const page = await context.newPage();
+      await page.goto(`${base}/`);
+      const c = await page.evaluate(() => [getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color, getComputedStyle(document.querySelector('#email')!).backgroundColor]);
+      await context.close();
+      return c;
+    };
+    expect(await colours('light')).toEqual(['rgb(246, 248, 250)', 'rgb(31, 35, 40)', 'rgb(255, 255, 255)']);
+    expect(await colours('dark')).toEqual(['rgb(13, 17, 23)', 'rgb(230, 237, 243)', 'rgb(13, 17, 23)']);
+    await shoot(`${base}/`, 'home');
   });
 });

@@ -1,16 +1,17 @@
 /** `/`: the subscribe form and a preview of what the email holds. */
 import type { PaperPreview } from '../../papers/preview.ts';
-import { subscriptionForm, type FormValues } from './form.ts';
+import type { FieldErrors } from '../form-schemas.ts';
+import { errorSummary, subscriptionForm, type FormValues } from './form.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout, notice } from './layout.ts';
 
 const day = (d: Date) => d.toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
 
-export function homePage(opts: { values: FormValues; errors?: string[]; preview: PaperPreview }): string {
+export function homePage(opts: { values: FormValues; errors?: FieldErrors; preview: PaperPreview }): string {
   const { papers, latestFrom } = opts.preview;
   const body = html`<h1>Get trending papers in your email inbox once a day!</h1>
-${opts.errors?.length ? notice('bad', html`<p><strong>Please fix:</strong></p><ul class="errors">${opts.errors.map((e) => html`<li>${e}</li>`)}</ul>`) : ''}
-${subscriptionForm({ action: '/subscribe', submit: 'Subscribe', values: opts.values, withEmail: true, browserTimezone: !opts.errors })}
+${opts.errors ? errorSummary(opts.errors, 'Not subscribed yet.') : ''}
+${subscriptionForm({ action: '/subscribe', submit: 'Subscribe', values: opts.values, withEmail: true, browserTimezone: !opts.errors, errors: opts.errors })}
 <section aria-labelledby="preview">
 <h2 id="preview">${latestFrom ? `Latest papers (from ${day(latestFrom)})` : 'Today’s top papers'}</h2>
 ${papers.length ? paperList(papers) : html`<p class="meta">No papers yet. Run <code>paperboy ingest</code> to fetch some.</p>`}

@@ -1,6 +1,7 @@
 /** The pages behind the links in emails: confirm, preferences, unsubscribe. */
 import type { Subscriber } from '../../subscribers/lifecycle.ts';
-import { subscriptionForm } from './form.ts';
+import type { FieldErrors } from '../form-schemas.ts';
+import { errorSummary, subscriptionForm } from './form.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout, messagePage, notice } from './layout.ts';
 
@@ -39,7 +40,7 @@ export interface PreferencesPageOptions {
   unsubscribeUrl: string;
   exportUrl: string;
   saved?: boolean;
-  errors?: string[];
+  errors?: FieldErrors;
   /** Submitted values to show again after a validation error. */
   values?: Parameters<typeof subscriptionForm>[0]['values'];
 }
@@ -58,9 +59,9 @@ export function preferencesPage(o: PreferencesPageOptions): string {
   const q = `?token=${encodeURIComponent(o.token)}`;
   const body = html`<h1>Your preferences</h1>
 ${o.saved ? notice('ok', html`<strong>Saved.</strong> Your next email follows these settings.`) : ''}
-${o.errors?.length ? notice('bad', html`<p><strong>Not saved. Please fix:</strong></p><ul class="errors">${o.errors.map((e) => html`<li>${e}</li>`)}</ul>`) : ''}
+${o.errors ? errorSummary(o.errors, 'Not saved.') : ''}
 <p>Emails to <strong>${s.email}</strong> · status: <strong>${statusLine[s.status]}</strong></p>
-${subscriptionForm({ action: `/preferences${q}`, submit: 'Save', withEmail: false, browserTimezone: false, values: o.values ?? { ...s, keywords: s.keywords } })}
+${subscriptionForm({ action: `/preferences${q}`, submit: 'Save', withEmail: false, browserTimezone: false, values: o.values ?? { ...s, keywords: s.keywords }, errors: o.errors })}
 <div class="actions">
 ${s.status === 'active' ? html`<form method="post" action="/preferences/pause${q}"><button type="submit" class="secondary">Pause emails</button></form>` : ''}
 ${s.status === 'paused' ? html`<form method="post" action="/preferences/resume${q}"><button type="submit" class="secondary">Resume emails</button></form>` : ''}
