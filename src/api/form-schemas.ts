@@ -41,7 +41,10 @@ const inWords: Record<FormField, (message: string) => string> = {
     m === 'email is empty'
       ? 'Enter your email address, like ada@example.org.'
       : `${sentence(m.replace(/^email /, 'this address '))} Enter an email address like ada@example.org.`,
-  topics: () => 'Choose topics from the list, or none for all topics.',
+  topics: (m) => {
+    const name = /^unknown topic ("[^"]*")/.exec(m)?.[1];
+    return `${name ? `${name} is not one of the topics; choose` : 'Choose'} topics from the list, or none for all topics.`;
+  },
   keywords: (m) => sentence(m),
   frequency: () => 'Choose daily or weekly.',
   sendHour: () => 'Choose an hour from the list.',

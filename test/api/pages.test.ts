@@ -83,7 +83,7 @@ describe('subscribe form', () => {
     expect(b).toContain('<p class="field-error" id="email-error"><span class="sr-only">Error: </span>This address is not an email address. Enter an email address like ada@example.org.</p>');
     expect(b).toMatch(/<input id="email" [^>]*aria-invalid="true" aria-describedby="email-error" autofocus>/);
     expect(b).toContain('id="topics-error"');
-    expect(b).toContain('Choose topics from the list, or none for all topics.');
+    expect(b).toContain('&quot;astrology&quot; is not one of the topics; choose topics from the list, or none for all topics.');
     expect(b).toContain('id="sendHour-error"');
     expect(b).toContain('Unknown time zone &quot;Mars/Base&quot;; choose one from the list.');
     expect(b).not.toMatch(/\b(email|timezone|sendHour): /); // no raw field keys
