@@ -5,6 +5,8 @@
  * browser's prefers-color-scheme picks, as the email does); focus is always
  * visible; the layout is one column that fits a 375 px phone.
  */
+import { currentNameOf } from '../../subscribers/timezones.ts';
+
 export const stylesheet = `
 :root { color-scheme: light dark; --ink:#1f2328; --muted:#57606a; --line:#d0d7de; --bg:#f6f8fa; --card:#fff; --field:#fff; --field-line:#8c959f; --accent:#1f5fbf; --accent-ink:#fff; --focus:#0969da; --ok:#1a7f37; --bad:#cf222e;
   --ok-bg:#dafbe1; --ok-line:#4ac26b; --ok-ink:#0f5323; --bad-bg:#ffebe9; --bad-line:#ff8182; --bad-ink:#82071e; }
@@ -79,12 +81,16 @@ export const favicon = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 
 
 /**
  * Progressive enhancement: pre-select the browser's time zone in any form that
- * has not chosen one yet. Without JavaScript the select keeps its value (UTC).
+ * has not chosen one yet, under its current name (browsers built on ICU report
+ * Asia/Calcutta for Asia/Kolkata). Without JavaScript the select keeps its
+ * value (UTC).
  */
 export const timezoneScript = `
 (function () {
+  var current = ${JSON.stringify(currentNameOf)};
   var tz; try { tz = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
   if (!tz) return;
+  tz = current[tz] || tz;
   document.querySelectorAll('select[data-browser-tz]').forEach(function (select) {
     var known = Array.prototype.some.call(select.options, function (o) { return o.value === tz; });
     if (!known) { var o = document.createElement('option'); o.value = tz; o.textContent = tz; select.appendChild(o); }

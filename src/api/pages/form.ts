@@ -5,7 +5,7 @@
  */
 import { topics } from '../../papers/topics.ts';
 import { MAX_KEYWORDS, MAX_KEYWORD_LENGTH } from '../../subscribers/preferences.ts';
-import { timeZoneNames } from '../../subscribers/timezones.ts';
+import { canonicalTimeZone, timeZoneNames } from '../../subscribers/timezones.ts';
 import type { FieldErrors, FormField } from '../form-schemas.ts';
 import { formFields } from '../form-schemas.ts';
 import { html, type SafeHtml } from './html.ts';
@@ -57,7 +57,9 @@ export function subscriptionForm(o: FormOptions): SafeHtml {
   const v = o.values;
   const chosen = new Set(v.topics);
   const keywords = Array.isArray(v.keywords) ? v.keywords.join(', ') : v.keywords;
-  const zones = timeZoneNames.includes(v.timezone) ? timeZoneNames : [v.timezone, ...timeZoneNames];
+  // A zone stored before the current names were used (Asia/Calcutta) shows as its current name.
+  const zone = canonicalTimeZone(v.timezone) ?? v.timezone;
+  const zones = timeZoneNames.includes(zone) ? timeZoneNames : [zone, ...timeZoneNames];
   const [email, topic, keyword, frequency, sendHour, timezone] = [
     fieldState(o.errors, 'email'),
     fieldState(o.errors, 'topics', 'topics-hint'),
@@ -102,7 +104,7 @@ export function subscriptionForm(o: FormOptions): SafeHtml {
     <div class="field">
       <label for="timezone">Time zone</label>
       ${timezone.message}<select id="timezone" name="timezone"${o.browserTimezone ? html` data-browser-tz` : ''}${timezone.attrs}>${zones.map(
-        (z) => html`<option${z === v.timezone ? html` selected` : ''}>${z}</option>`,
+        (z) => html`<option${z === zone ? html` selected` : ''}>${z}</option>`,
       )}</select>
     </div>
   </div>
