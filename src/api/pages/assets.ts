@@ -56,7 +56,10 @@ fieldset[aria-invalid=true] { border: 0 !important; border-left: 3px solid var(-
 .papers a:hover { text-decoration: underline; }
 .meta { color: var(--muted); font-size: .875rem; }
 footer { color: var(--muted); font-size: .875rem; margin-top: 2.5rem; }
-main.wide { max-width: 64rem; }
+main.wide, header.site.wide { max-width: 64rem; }
+.chart text.total { fill: var(--ink); } .chart text.date { fill: var(--muted); } .chart line { stroke: var(--line); }
+details.erase { margin-top: 1rem; border-top: 1px solid var(--line); padding-top: .75rem; }
+details.erase summary { cursor: pointer; color: var(--bad); font-weight: 600; }
 .stats { display: flex; flex-wrap: wrap; gap: .5rem; margin: 0; }
 .stats div { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: .5rem .9rem; min-width: 7rem; }
 .stats dt { color: var(--muted); font-size: .85rem; }
@@ -74,6 +77,10 @@ th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid var(--
 td form { margin: 0; } td button { padding: .25rem .7rem; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 @media (max-width: 30rem) { .row { grid-template-columns: 1fr; } h1 { font-size: 1.4rem; } .card { padding: 1rem; } }
+@media (max-width: 40rem) {
+  .chart text { font-size: 21px; }
+  .chart g.day:nth-last-child(even) text.date { display: none; }
+}
 `;
 
 /** A folded paper with a red fold line: the site's icon at /favicon.ico and /assets/favicon.svg. */

@@ -22,7 +22,7 @@ export function layout(opts: LayoutOptions): string {
 <link rel="stylesheet" href="/assets/style.css">
 </head>
 <body>
-<header class="site"><a href="/">paperboy</a></header>
+<header class="site${opts.wide ? html` wide` : ''}"><a href="/">paperboy</a></header>
 <main${opts.wide ? html` class="wide"` : ''}>
 ${opts.body}
 </main>
