@@ -67,11 +67,12 @@ export async function feedItems(db: Db, config: Pick<Config, 'DIGEST_SIZE'>, q: 
     const by = byline({ authors: r.authors, organizationName: r.organization_name, organizationFullname: r.organization_fullname });
     const summary = cardSummary({ aiSummary: r.ai_summary, summary: r.summary });
     const links = paperLinks({ id: r.id, githubRepo: r.github_repo, githubStars: r.github_stars, projectPage: r.project_page });
-    const stats = `▲ ${r.upvotes} upvotes · ${r.num_comments} comments`;
+    // Zero reads as "unknown" on Daily Papers (and on the demo papers it is): say nothing rather than "▲ 0".
+    const stats = [r.upvotes > 0 ? `▲ ${count(r.upvotes, 'upvote')}` : '', r.num_comments > 0 ? count(r.num_comments, 'comment') : ''].filter(Boolean);
     const contentHtml = [
       by ? `<p><em>${escapeHtml(by)}</em></p>` : '',
       `<p>${escapeHtml(xmlSafe(summary))}</p>`,
-      `<p>${escapeHtml(stats)} · ${links.map((l) => `<a href="${escapeHtml(l.url)}">${escapeHtml(l.label)}</a>`).join(' · ')}</p>`,
+      `<p>${[...stats.map(escapeHtml), ...links.map((l) => `<a href="${escapeHtml(l.url)}">${escapeHtml(l.label)}</a>`)].join(' · ')}</p>`,
     ].join('');
     return {
       id: paperUrl(r.id),
@@ -85,6 +86,8 @@ export async function feedItems(db: Db, config: Pick<Config, 'DIGEST_SIZE'>, q: 
     };
   });
 }
+
+const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export interface FeedMeta {
   publicUrl: string;
