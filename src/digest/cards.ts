@@ -4,6 +4,7 @@
  * output escapes them its own way.
  */
 import { createHash } from 'node:crypto';
+import { authorsLine, countsLine, demoPaperUrl, isDemoPaper } from '../papers/demo.ts';
 import { topicLabel, type Topic } from '../papers/topics.ts';
 import { httpUrl } from './escape.ts';
 import type { DigestPaper, Why } from './select.ts';
@@ -23,6 +24,10 @@ export interface PaperCard {
   byline: string | null;
   upvotes: number;
   comments: number;
+  /** "▲ 12 upvotes · 3 comments", zero counts left out; empty when both are zero. */
+  counts: string;
+  /** A demo paper (seeds/papers.json): its links search arXiv by title. */
+  demo: boolean;
   topics: string[];
   summary: string;
   links: CardLink[];
@@ -45,10 +50,7 @@ export function compactCount(n: number): string {
 
 export function byline(p: Pick<DigestPaper, 'authors' | 'organizationName' | 'organizationFullname'>): string | null {
   const org = p.organizationFullname?.trim() || p.organizationName?.trim() || '';
-  const shown = p.authors.slice(0, SHOWN_AUTHORS).join(', ');
-  const rest = p.authors.length - SHOWN_AUTHORS;
-  const people = rest > 0 ? `${shown} and ${rest} other${rest === 1 ? '' : 's'}` : shown;
-  return [org, people].filter(Boolean).join(' · ') || null;
+  return [org, authorsLine(p.authors, SHOWN_AUTHORS)].filter(Boolean).join(' · ') || null;
 }
 
 const listing = (items: string[]) =>
@@ -78,17 +80,21 @@ export function paperLinks(p: Pick<DigestPaper, 'id' | 'githubRepo' | 'githubSta
 }
 
 export function toCard(p: DigestPaper, rank: number): PaperCard {
+  // A demo paper's id belongs to some other real paper: link to a title search instead.
+  const demo = isDemoPaper(p);
   const card: Omit<PaperCard, 'fingerprint'> = {
     rank,
     id: p.id,
     title: p.title,
-    url: paperUrl(p.id),
+    url: demo ? demoPaperUrl(p.title) : paperUrl(p.id),
     byline: byline(p),
     upvotes: p.upvotes,
     comments: p.numComments,
+    counts: countsLine(p.upvotes, p.numComments),
+    demo,
     topics: p.topics.map((t) => topicLabel(t as Topic)),
     summary: cardSummary(p),
-    links: paperLinks(p),
+    links: demo ? [{ label: 'Search arXiv by title', url: demoPaperUrl(p.title) }, ...paperLinks(p).slice(2)] : paperLinks(p),
     why: whyLine(p.why),
   };
   const fingerprint = createHash('sha256').update(JSON.stringify(card)).digest('base64url');

@@ -26,8 +26,7 @@ function cardText(c: PaperCard, showWhy: boolean): string {
   const pad = '   ';
   const out = [wrap(`${c.rank}. ${c.title}`, '').replace(/\n/g, `\n${pad}`)];
   if (c.byline) out.push(wrap(c.byline, pad));
-  const stats = `▲ ${c.upvotes.toLocaleString('en-US')} upvotes · ${c.comments.toLocaleString('en-US')} comment${c.comments === 1 ? '' : 's'}`;
-  out.push(wrap([stats, ...c.topics].join(' · '), pad));
+  out.push(wrap([c.counts, ...c.topics].filter(Boolean).join(' · '), pad));
   out.push('', wrap(c.summary, pad), '');
   const label = (s: string) => `${s}:`.padEnd(14);
   out.push(`${pad}${label('Paper')}${c.url}`);

@@ -12,6 +12,7 @@ import { Feed } from 'feed';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/rows.ts';
+import { countsLine, DEMO_NOTE, demoPaperUrl, isDemoPaper, knownAuthors } from '../papers/demo.ts';
 import { topicLabel, type Topic } from '../papers/topics.ts';
 import { byline, paperLinks, paperUrl } from './cards.ts';
 import { escapeHtml } from './escape.ts';
@@ -67,27 +68,29 @@ export async function feedItems(db: Db, config: Pick<Config, 'DIGEST_SIZE'>, q: 
     const by = byline({ authors: r.authors, organizationName: r.organization_name, organizationFullname: r.organization_fullname });
     const summary = cardSummary({ aiSummary: r.ai_summary, summary: r.summary });
     const links = paperLinks({ id: r.id, githubRepo: r.github_repo, githubStars: r.github_stars, projectPage: r.project_page });
-    // Zero reads as "unknown" on Daily Papers (and on the demo papers it is): say nothing rather than "▲ 0".
-    const stats = [r.upvotes > 0 ? `▲ ${count(r.upvotes, 'upvote')}` : '', r.num_comments > 0 ? count(r.num_comments, 'comment') : ''].filter(Boolean);
+    // Zero counts are left out rather than shown as "▲ 0" (countsLine); demo papers say so and link to a title search.
+    const demo = isDemoPaper(r);
+    const counts = countsLine(r.upvotes, r.num_comments);
+    const shownLinks = demo ? [{ label: 'Search arXiv by title', url: demoPaperUrl(r.title) }, ...links.slice(2)] : links;
     const contentHtml = [
+      demo ? `<p><strong>${escapeHtml(DEMO_NOTE)}</strong></p>` : '',
       by ? `<p><em>${escapeHtml(by)}</em></p>` : '',
       `<p>${escapeHtml(xmlSafe(summary))}</p>`,
-      `<p>${[...stats.map(escapeHtml), ...links.map((l) => `<a href="${escapeHtml(l.url)}">${escapeHtml(l.label)}</a>`)].join(' · ')}</p>`,
+      `<p>${[...(counts ? [escapeHtml(counts)] : []), ...shownLinks.map((l) => `<a href="${escapeHtml(l.url)}">${escapeHtml(l.label)}</a>`)].join(' · ')}</p>`,
     ].join('');
     return {
-      id: paperUrl(r.id),
-      url: paperUrl(r.id),
+      // A demo paper's Hugging Face address is another paper's: not even its id points there.
+      id: demo ? `urn:paperboy:demo-paper:${encodeURIComponent(r.id)}` : paperUrl(r.id),
+      url: demo ? demoPaperUrl(r.title) : paperUrl(r.id),
       title: xmlSafe(r.title),
       summary: xmlSafe(summary),
       contentHtml: xmlSafe(contentHtml),
       published: new Date(r.daily_at),
-      authors: r.authors.slice(0, 3).map(xmlSafe),
+      authors: knownAuthors(r.authors).names.slice(0, 3).map(xmlSafe),
       tags: r.topics.map((t) => topicLabel(t)),
     };
   });
 }
-
-const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export interface FeedMeta {
   publicUrl: string;

@@ -83,7 +83,7 @@ describe('/admin', () => {
     expect(await page.locator('#h-papers').textContent()).toBe('Latest papers (from Sep 1, 2025)');
     expect(await page.locator('#h-papers ~ .notice').textContent()).toContain('No papers from the last 3 days');
     const metas = await page.locator('.papers .meta').allTextContents();
-    expect(metas).toEqual(['▲ 31 · on Daily Papers Sep 1, 2025', 'on Daily Papers Sep 1, 2025']); // no "▲ 0"
+    expect(metas).toEqual(['▲ 31 upvotes · on Daily Papers Sep 1, 2025', 'on Daily Papers Sep 1, 2025']); // no "▲ 0"
     if (SCREENSHOTS) await page.screenshot({ path: `${SCREENSHOTS}/admin-375-light.png`, fullPage: true });
     await context.close();
   });

@@ -5,7 +5,9 @@
 import type { AdminSubscriber } from '../../admin/subscribers.ts';
 import type { AdminStats } from '../../admin/stats.ts';
 import type { RankedPaper } from '../../papers/queries.ts';
+import { countsLine, demoPaperUrl, isDemoPaper } from '../../papers/demo.ts';
 import { outcomesChart } from './admin-chart.ts';
+import { demoNotice } from './home-page.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout, notice } from './layout.ts';
 
@@ -73,7 +75,8 @@ ${stats.recentFailures.length ? failureTable(stats, o.csrf) : html`<p class="met
 </section>
 <section aria-labelledby="h-papers"><h2 id="h-papers">${o.papersFrom ? `Latest papers (from ${day(o.papersFrom)})` : 'Today’s top papers'}</h2>
 ${o.papersFrom ? notice('bad', html`No papers from the last 3 days: these are the latest stored, from ${day(o.papersFrom)}. Is the ingest job running? (<code>paperboy ingest</code> fetches now.)`) : ''}
-${o.papers.length ? html`<ol class="papers">${o.papers.map((p) => html`<li><a href="https://huggingface.co/papers/${encodeURIComponent(p.id)}">${p.title}</a><div class="meta">${[p.upvotes > 0 ? `▲ ${p.upvotes}` : '', `on Daily Papers ${day(p.dailyAt)}`].filter(Boolean).join(' · ')}</div></li>`)}</ol>` : html`<p class="meta">No papers stored yet. Run <code>paperboy ingest</code>.</p>`}
+${demoNotice(o.papers)}
+${o.papers.length ? html`<ol class="papers">${o.papers.map((p) => html`<li><a href="${isDemoPaper(p) ? demoPaperUrl(p.title) : `https://huggingface.co/papers/${encodeURIComponent(p.id)}`}">${p.title}</a><div class="meta">${[countsLine(p.upvotes, 0), `on Daily Papers ${day(p.dailyAt)}`].filter(Boolean).join(' · ')}</div></li>`)}</ol>` : html`<p class="meta">No papers stored yet. Run <code>paperboy ingest</code>.</p>`}
 </section>
 ${o.canLogOut ? html`<div class="actions">${postButton('/admin/logout', 'Log out', o.csrf)}</div>` : ''}`;
   return layout({ title: 'Administration', body, wide: true });
