@@ -90,7 +90,8 @@ export function toCard(p: DigestPaper, rank: number): PaperCard {
     byline: byline(p),
     upvotes: p.upvotes,
     comments: p.numComments,
-    counts: countsLine(p.upvotes, p.numComments),
+    // A demo paper's comment count is made up (seeds/README.md); its upvotes were captured.
+    counts: countsLine(p.upvotes, demo ? 0 : p.numComments),
     demo,
     topics: p.topics.map((t) => topicLabel(t as Topic)),
     summary: cardSummary(p),

@@ -70,7 +70,7 @@ export async function feedItems(db: Db, config: Pick<Config, 'DIGEST_SIZE'>, q: 
     const links = paperLinks({ id: r.id, githubRepo: r.github_repo, githubStars: r.github_stars, projectPage: r.project_page });
     // Zero counts are left out rather than shown as "▲ 0" (countsLine); demo papers say so and link to a title search.
     const demo = isDemoPaper(r);
-    const counts = countsLine(r.upvotes, r.num_comments);
+    const counts = countsLine(r.upvotes, demo ? 0 : r.num_comments); // a demo paper's comment count is made up
     const shownLinks = demo ? [{ label: 'Search arXiv by title', url: demoPaperUrl(r.title) }, ...links.slice(2)] : links;
     const contentHtml = [
       demo ? `<p><strong>${escapeHtml(DEMO_NOTE)}</strong></p>` : '',

@@ -36,6 +36,7 @@ const escaped = (s: string) => s.replaceAll('&', '&amp;').replaceAll('"', '&quot
 function expectNothingInvented(body: string, where: string) {
   expect(body, where).not.toMatch(/Author \d+/);
   expect(body, where).not.toMatch(/▲(\s|&nbsp;)*0\b/);
+  expect(body, where).not.toMatch(/\d(\s|&nbsp;)comments?\b/); // the seeds' comment counts are made up
   // No link to a real paper page by a made-up id.
   for (const id of demoIds) expect(body, `${where}: ${id}`).not.toContain(`huggingface.co/papers/${id}`);
 }
