@@ -40,6 +40,8 @@ export interface PaperCard {
 const SHOWN_AUTHORS = 3;
 
 export const paperUrl = (id: string) => `https://huggingface.co/papers/${encodeURIComponent(id).replaceAll('%2F', '/')}`;
+/** Where a card's title links: the paper on Hugging Face, or for a demo paper (whose id is another paper's) an arXiv title search. */
+export const cardUrl = (p: { id: string; title: string }) => (isDemoPaper(p) ? demoPaperUrl(p.title) : paperUrl(p.id));
 const arxivUrl = (kind: 'abs' | 'pdf', id: string) => `https://arxiv.org/${kind}/${encodeURIComponent(id).replaceAll('%2F', '/')}`;
 
 export function compactCount(n: number): string {
@@ -86,7 +88,7 @@ export function toCard(p: DigestPaper, rank: number): PaperCard {
     rank,
     id: p.id,
     title: p.title,
-    url: demo ? demoPaperUrl(p.title) : paperUrl(p.id),
+    url: cardUrl(p),
     byline: byline(p),
     upvotes: p.upvotes,
     comments: p.numComments,

@@ -14,7 +14,7 @@ import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/rows.ts';
 import { countsLine, DEMO_NOTE, demoPaperUrl, isDemoPaper, knownAuthors } from '../papers/demo.ts';
 import { topicLabel, type Topic } from '../papers/topics.ts';
-import { byline, paperLinks, paperUrl } from './cards.ts';
+import { byline, cardUrl, paperLinks, paperUrl } from './cards.ts';
 import { escapeHtml } from './escape.ts';
 import { cardSummary } from './summary.ts';
 import { senderLine } from './view.ts';
@@ -81,7 +81,7 @@ export async function feedItems(db: Db, config: Pick<Config, 'DIGEST_SIZE'>, q: 
     return {
       // A demo paper's Hugging Face address is another paper's: not even its id points there.
       id: demo ? `urn:paperboy:demo-paper:${encodeURIComponent(r.id)}` : paperUrl(r.id),
-      url: demo ? demoPaperUrl(r.title) : paperUrl(r.id),
+      url: cardUrl(r),
       title: xmlSafe(r.title),
       summary: xmlSafe(summary),
       contentHtml: xmlSafe(contentHtml),

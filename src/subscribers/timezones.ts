@@ -8,7 +8,8 @@
  * like "+01:00" are refused, since a fixed offset silently goes wrong at the
  * next DST change.
  */
-import { timeZonesNames } from '@vvo/tzdb';
+// Only the names list (8 KB), not the package's index with its offsets and cities.
+import timeZonesNames from '@vvo/tzdb/time-zones-names.json' with { type: 'json' };
 
 const SHAPE = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,2}$/;
 
@@ -21,14 +22,17 @@ function icuName(name: string): string | null {
   }
 }
 
-const current = timeZonesNames.filter((z) => z !== 'UTC' && icuName(z) !== null);
+// ICU's own list is its canonical spellings: only the current names missing from it
+// (a score of them) need a lookup, which keeps this module cheap to import.
+const icuCanonical = new Set(Intl.supportedValuesOf('timeZone'));
+const current = timeZonesNames.filter((z) => z !== 'UTC' && (icuCanonical.has(z) || icuName(z) !== null));
 
 /** Every zone for the form's select, current names only; UTC first, since it is the default. */
 export const timeZoneNames: readonly string[] = ['UTC', ...current];
 
 /** ICU's spelling → the current name, where they differ (Asia/Calcutta → Asia/Kolkata). */
 export const currentNameOf: Readonly<Record<string, string>> = Object.fromEntries(
-  current.map((z) => [icuName(z)!, z] as const).filter(([icu, z]) => icu !== z),
+  current.filter((z) => !icuCanonical.has(z)).map((z) => [icuName(z)!, z] as const).filter(([icu, z]) => icu !== z),
 );
 
 const resolved = new Map<string, string>(timeZoneNames.map((z) => [z, z]));
