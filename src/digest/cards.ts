@@ -97,7 +97,7 @@ export function toCard(p: DigestPaper, rank: number): PaperCard {
     demo,
     topics: p.topics.map((t) => topicLabel(t as Topic)),
     summary: cardSummary(p),
-    links: demo ? [{ label: 'Search arXiv by title', url: demoPaperUrl(p.title) }, ...paperLinks(p).slice(2)] : paperLinks(p),
+    links: demo ? [{ label: 'arXiv search', url: demoPaperUrl(p.title) }, ...paperLinks(p).slice(2)] : paperLinks(p),
     why: whyLine(p.why),
   };
   const fingerprint = createHash('sha256').update(JSON.stringify(card)).digest('base64url');

@@ -30,7 +30,7 @@ function cardText(c: PaperCard, showWhy: boolean): string {
   out.push('', wrap(c.summary, pad), '');
   const label = (s: string) => `${s}:`.padEnd(14);
   out.push(`${pad}${label('Paper')}${c.url}`);
-  for (const l of c.links) out.push(`${pad}${label(l.label)}${l.url}`);
+  for (const l of c.links) if (l.url !== c.url) out.push(`${pad}${label(l.label)}${l.url}`); // a demo paper's search is its Paper link already
   if (showWhy) out.push('', wrap(`Why: ${c.why}`, pad));
   return out.join('\n');
 }

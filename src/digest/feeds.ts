@@ -71,7 +71,7 @@ export async function feedItems(db: Db, config: Pick<Config, 'DIGEST_SIZE'>, q: 
     // Zero counts are left out rather than shown as "▲ 0" (countsLine); demo papers say so and link to a title search.
     const demo = isDemoPaper(r);
     const counts = countsLine(r.upvotes, demo ? 0 : r.num_comments); // a demo paper's comment count is made up
-    const shownLinks = demo ? [{ label: 'Search arXiv by title', url: demoPaperUrl(r.title) }, ...links.slice(2)] : links;
+    const shownLinks = demo ? [{ label: 'arXiv search', url: demoPaperUrl(r.title) }, ...links.slice(2)] : links;
     const contentHtml = [
       demo ? `<p><strong>${escapeHtml(DEMO_NOTE)}</strong></p>` : '',
       by ? `<p><em>${escapeHtml(by)}</em></p>` : '',

@@ -53,7 +53,7 @@ describe('the demo', () => {
     const html = await get('/preview?topics=llm,vision,audio,agents,reasoning');
     expect(html.statusCode).toBe(200);
     expect(html.body).toContain(escaped(DEMO_NOTE));
-    expect(html.body).toContain('Search arXiv by title');
+    expect(html.body).toContain('>arXiv search</a>');
     expectNothingInvented(html.body, '/preview');
     const text = await get('/preview?topics=llm,vision,audio,agents,reasoning&format=text');
     expect(text.body).toContain(DEMO_NOTE);
