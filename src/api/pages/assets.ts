@@ -46,6 +46,7 @@ button.danger { background: var(--card); color: var(--bad); border-color: var(--
 .notice.ok { background: var(--ok-bg); border-color: var(--ok-line); color: var(--ok-ink); }
 .notice.bad { background: var(--bad-bg); border-color: var(--bad-line); color: var(--bad-ink); }
 .notice a { color: inherit; }
+.notice > :first-child { margin-top: 0; } .notice > :last-child { margin-bottom: 0; }
 .notice.demo { border-color: var(--line); background: var(--card); color: var(--muted); font-size: .9rem; }
 .field-error { color: var(--bad); font-weight: 600; font-size: .95rem; margin: 0 0 .35rem; }
 [aria-invalid=true] { border-color: var(--bad) !important; border-width: 2px !important; }
