@@ -19,6 +19,7 @@ import type { Db } from './db/client.ts';
 import type { Mailer } from './mail/mailer.ts';
 import type { Logger } from './log.ts';
 import { AppError } from './errors.ts';
+import { sendError } from './api/errors.ts';
 import { registerMonitoring } from './api/monitoring.ts';
 import type { Queues } from './jobs/queues.ts';
 import type { Metrics } from './metrics/registry.ts';
@@ -83,33 +84,31 @@ export async function buildApp(deps: AppDeps) {
   app.setSerializerCompiler(serializerCompiler);
   // One error handler: typed app errors and request validation become a 4xx with
   // `{ error, message, details? }`; anything else is logged with the request id
-  // and answered with a bare 500, so internals never leak.
+  // and answered with a bare 500, so internals never leak. sendError writes the
+  // same answer as the site's error page when a browser asks for HTML.
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof AppError) {
-      return reply
-        .code(err.statusCode)
-        .send({ error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) });
+      return sendError(req, reply, err.statusCode, { error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) });
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
       const details = err.validation.map((v) => ({ path: v.instancePath || '/', message: v.message }));
       const first = details[0];
-      return reply.code(400).send({
-        error: 'validation_failed',
-        message: first ? `${first.path}: ${first.message}` : 'invalid request',
-        details,
-      });
+      const body = { error: 'validation_failed', message: first ? `${first.path}: ${first.message}` : 'invalid request', details };
+      const where = first && first.path !== '/' ? `the ${first.path.slice(1).replaceAll('/', ' ')} in the address is not right: ` : '';
+      return sendError(req, reply, 400, body, first ? `${where}${first.message}` : body.message);
     }
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       // Fastify's own client errors: bad JSON, wrong content type, body too large, …
       const code = err.code ? err.code.replace(/^FST_ERR_/, '').toLowerCase() : 'bad_request';
-      return reply.code(status).send({ error: code, message: err.message });
+      return sendError(req, reply, status, { error: code, message: err.message });
     }
     req.log.error({ err }, 'request failed');
-    return reply.code(500).send({ error: 'internal', message: 'internal error' });
+    return sendError(req, reply, 500, { error: 'internal', message: 'internal error' }, 'please try again in a moment');
   });
   app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send({ error: 'not_found', message: `no route for ${req.method} ${req.url.split('?')[0]}` });
+    const path = req.url.split('?')[0]!;
+    return sendError(req, reply, 404, { error: 'not_found', message: `no route for ${req.method} ${path}` }, `there is no page at ${path}`);
   });
 
   await app.register(helmet, {

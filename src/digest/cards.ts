@@ -4,6 +4,7 @@
  * output escapes them its own way.
  */
 import { createHash } from 'node:crypto';
+import { authorsLine, countsLine, demoPaperUrl, isDemoPaper } from '../papers/demo.ts';
 import { topicLabel, type Topic } from '../papers/topics.ts';
 import { httpUrl } from './escape.ts';
 import type { DigestPaper, Why } from './select.ts';
@@ -23,6 +24,10 @@ export interface PaperCard {
   byline: string | null;
   upvotes: number;
   comments: number;
+  /** "▲ 12 upvotes · 3 comments", zero counts left out; empty when both are zero. */
+  counts: string;
+  /** A demo paper (seeds/papers.json): its links search arXiv by title. */
+  demo: boolean;
   topics: string[];
   summary: string;
   links: CardLink[];
@@ -33,6 +38,8 @@ export interface PaperCard {
 }
 
 export const paperUrl = (id: string) => `https://huggingface.co/papers/${encodeURIComponent(id).replaceAll('%2F', '/')}`;
+/** Where a card's title links: the paper on Hugging Face, or for a demo paper (whose id is another paper's) an arXiv title search. */
+export const cardUrl = (p: { id: string; title: string }) => (isDemoPaper(p) ? demoPaperUrl(p.title) : paperUrl(p.id));
 const arxivUrl = (kind: 'abs' | 'pdf', id: string) => `https://arxiv.org/${kind}/${encodeURIComponent(id).replaceAll('%2F', '/')}`;
 
 export function compactCount(n: number): string {
@@ -100,17 +107,22 @@ export function paperLinks(
 }
 
 export function toCard(p: DigestPaper, rank: number): PaperCard {
+  // A demo paper's id belongs to some other real paper: link to a title search instead.
+  const demo = isDemoPaper(p);
   const card: Omit<PaperCard, 'fingerprint'> = {
     rank,
     id: p.id,
     title: p.title,
-    url: paperUrl(p.id),
+    url: cardUrl(p),
     byline: byline(p),
     upvotes: p.upvotes,
     comments: p.numComments,
+    // A demo paper's comment count is made up (seeds/README.md); its upvotes were captured.
+    counts: countsLine(p.upvotes, demo ? 0 : p.numComments),
+    demo,
     topics: p.topics.map((t) => topicLabel(t as Topic)),
     summary: cardSummary(p),
-    links: paperLinks(p),
+    links: demo ? [{ label: 'arXiv search', url: demoPaperUrl(p.title) }, ...paperLinks(p).slice(2)] : paperLinks(p),
     why: whyLine(p.why),
   };
   const fingerprint = createHash('sha256').update(JSON.stringify(card)).digest('base64url');

@@ -23,8 +23,7 @@ function cardMjml(card: PaperCard, showWhy: boolean): string {
     .join('');
   return fillTemplate(loadTemplate('digest-card.mjml'), {
     rank: card.rank,
-    upvotes: card.upvotes.toLocaleString('en-US'),
-    comments: `${card.comments.toLocaleString('en-US')} comment${card.comments === 1 ? '' : 's'}`,
+    countsHtml: card.counts ? escapeHtml(card.counts).replaceAll(' ', '&nbsp;') : '',
     url: card.url,
     title: card.title,
     bylineHtml: card.byline

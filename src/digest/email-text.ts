@@ -26,13 +26,12 @@ function cardText(c: PaperCard, showWhy: boolean): string {
   const pad = '   ';
   const out = [wrap(`${c.rank}. ${c.title}`, '').replace(/\n/g, `\n${pad}`)];
   if (c.byline) out.push(wrap(c.byline, pad));
-  const stats = `▲ ${c.upvotes.toLocaleString('en-US')} upvotes · ${c.comments.toLocaleString('en-US')} comment${c.comments === 1 ? '' : 's'}`;
-  out.push(wrap([stats, ...c.topics].join(' · '), pad));
+  out.push(wrap([c.counts, ...c.topics].filter(Boolean).join(' · '), pad));
   out.push('', wrap(c.summary, pad), '');
   // At least one space after the label, however long ("3 models · 1 dataset: …").
   const label = (s: string) => `${`${s}:`.padEnd(13)} `;
   out.push(`${pad}${label('Paper')}${c.url}`);
-  for (const l of c.links) out.push(`${pad}${label(l.label)}${l.url}`);
+  for (const l of c.links) if (l.url !== c.url) out.push(`${pad}${label(l.label)}${l.url}`); // a demo paper's search is its Paper link already
   if (showWhy) out.push('', wrap(`Why: ${c.why}`, pad));
   return out.join('\n');
 }

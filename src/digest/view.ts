@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config.ts';
 import type { Frequency } from '../db/schema.ts';
+import { DEMO_NOTE } from '../papers/demo.ts';
 import { topicLabel, type Topic } from '../papers/topics.ts';
 import { toCards, type PaperCard } from './cards.ts';
 import { heading, intro, kicker, preheader, subjectLine } from './headline.ts';
@@ -69,7 +70,8 @@ export function buildView(content: DigestContent, cards: PaperCard[], config: Re
     preheader: preheader(h),
     kicker: kicker(content.frequency),
     heading: heading(h),
-    intro: intro(cards.length, content.audience, (content.topics ?? []).map(topicLabel)),
+    // Demo papers say so wherever they are read: in the email and on the web edition.
+    intro: `${intro(cards.length, content.audience, (content.topics ?? []).map(topicLabel))}${cards.some((c) => c.demo) ? `. ${DEMO_NOTE}` : ''}`,
     cards,
     senderLine: senderLine(config),
     publicUrl: config.publicUrl,

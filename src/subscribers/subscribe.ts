@@ -18,6 +18,11 @@
  *
  * The throttle (≤ 1 confirmation per 10 minutes, ≤ 5 per UTC day, per address)
  * is decided inside the same statement, so concurrent requests cannot both send.
+ * A confirmation sent before the owner's latest unsubscribe does not hold back
+ * the next one (only the owner, from a signed link, can unsubscribe, so a
+ * stranger gains nothing), and an unsubscribed row that cannot be sent a
+ * confirmation stays unsubscribed instead of waiting as `pending` for a mail
+ * that never comes: what the page promises and what happens agree.
  *
  * Requests that arrive in the same event-loop turn share one statement and
  * one commit: under load, a statement and a commit per request cost Postgres
@@ -68,7 +73,8 @@ const SUBSCRIBE: PreparedStatement = {
   RETURNING id, email
 ), old AS (
   SELECT s.id, r.n, s.status, s.confirm_day, s.confirm_count,
-    (s.confirm_sent_at IS NULL OR s.confirm_sent_at <= r.at - interval '${CONFIRM_INTERVAL_MINUTES} minutes')
+    (s.confirm_sent_at IS NULL OR s.confirm_sent_at <= r.at - interval '${CONFIRM_INTERVAL_MINUTES} minutes'
+      OR (s.status = 'unsubscribed' AND s.unsubscribed_at > s.confirm_sent_at))
       AND (s.confirm_day IS DISTINCT FROM r.today OR s.confirm_count < ${CONFIRM_MAX_PER_DAY}) AS may_send
   FROM req r JOIN subscribers s ON lower(s.email) = r.lower_email
   WHERE s.status IN ('pending', 'unsubscribed') AND NOT EXISTS (SELECT 1 FROM ins WHERE lower(ins.email) = r.lower_email)
@@ -82,7 +88,7 @@ const SUBSCRIBE: PreparedStatement = {
     confirm_day = CASE WHEN old.may_send THEN r.today ELSE s.confirm_day END,
     confirm_count = CASE WHEN NOT old.may_send THEN s.confirm_count WHEN old.confirm_day = r.today THEN old.confirm_count + 1 ELSE 1 END
   FROM old JOIN req r ON r.n = old.n
-  WHERE s.id = old.id
+  WHERE s.id = old.id AND (old.may_send OR old.status = 'pending')
   RETURNING s.id, s.email, old.may_send AS send, old.status AS was, old.n
 ), kept AS (
   SELECT s.id, r.n, s.status FROM req r JOIN subscribers s ON lower(s.email) = r.lower_email
