@@ -12,7 +12,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redateToYesterday } from '../../src/cli/start.ts';
+import { redateToYesterday } from '../../src/papers/demo.ts';
 import { upsertPapers } from '../../src/papers/ingest.ts';
 import { fileSource } from '../../src/papers/sources/file-source.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
