@@ -75,6 +75,8 @@ export const configSchema = z.object({
   SEND_RATE_PER_SEC: int(0, 1_000_000, 0),
   SEND_LEASE_SECONDS: int(10, 86_400, 300),
   BOUNCE_LIMIT: int(1, 100, 1),
+  /** Paper links through a signed redirect that counts a click as a weak positive (README "Click tracking and privacy"). */
+  CLICK_TRACKING: z.preprocess(emptyToUndefined, z.enum(['on', 'off']).default('off')),
 });
 
 export type Config = z.infer<typeof configSchema> & {
