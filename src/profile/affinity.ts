@@ -3,22 +3,30 @@
  * learned from every paper they voted on or clicked, each signal fading with
  * its age. The formula (README "Personal ranking"):
  *
- *   signal weight  s = (+1 more | −1 less | +0.25 per click, at most 3) · 0.5^(age_days / 30)
- *   feature weight W(f) = Σ s over the signals whose paper has feature f, plus 1 for a followed topic
- *   rarity   r(f) = ln((N + 1) / (df(f) + 1)) / ln(N + 1)   over the N papers being ranked
- *   affinity A(p)  = Σ over p's features of kind(f) · r(f) · tanh(W(f))
+ *   signal weight  w = (1 per vote | 0.25 per click, at most 3) · 0.5^(age_days / 30)
+ *   liked share    L(f) = Σ w of liked/clicked papers with f / Σ w of liked/clicked papers
+ *   disliked share D(f) = the same over Less like this
+ *   confidence     c(m) = m / (m + 2), m the Σ w it was taken over
+ *   feature weight W(f) = c(m_liked) · L(f) − c(m_disliked) · D(f)  (+ 0.5 for a followed topic)
+ *   rarity         r(f) = ln((N + 1) / (df(f) + 1)) / ln(N + 1)   over the N papers being ranked
+ *   affinity       A(p) = Σ over p's features of kind(f) · r(f) · W(f)
  *   kind(f): ai_keyword 1, organisation 0.6, author 0.4, topic 0.3, term 0.25
  *
- * tanh caps what one feature can add (ten likes of "quantization" are not ten
- * times one); rarity makes features every paper has (a topic the reader
- * subscribed to, the word "language") count for little, so what moves a paper
- * up is what it shares with liked papers and not with the rest of the window.
+ * Shares, not sums: what every liked paper has (the reader's real interest)
+ * weighs far more than what one liked paper happened to mention, and a
+ * hundred votes do not make one feature a hundred times heavier. Confidence
+ * keeps a single vote from weighing like a month of them. Rarity makes
+ * features every paper has (a subscribed topic, the word "language") count
+ * for little, so what moves a paper up is what it shares with liked papers
+ * and not with the rest of the window.
  */
 import type { PaperSnapshot } from '../db/schema.ts';
 import type { Profile } from './profile.ts';
 
 export const HALF_LIFE_DAYS = 30;
-const SIGNAL = { more: 1, less: -1, click: 0.25 } as const;
+const SIGNAL = { more: 1, less: 1, click: 0.25 } as const;
+const CONFIDENCE_K = 2;
+const FOLLOWED_TOPIC = 0.5;
 const MAX_CLICKS = 3;
 export const KIND_WEIGHT = { k: 1, o: 0.6, a: 0.4, t: 0.3, w: 0.25 } as const;
 export type FeatureKind = keyof typeof KIND_WEIGHT;
@@ -75,18 +83,24 @@ export function signalsOf(profile: Profile, now: Date): Signal[] {
 export interface Learned {
   weights: Map<string, number>;
   signals: Signal[];
-  /** kind(f) · r(f) · tanh(W(f)): what feature f adds to a paper that has it. */
+  /** kind(f) · r(f) · W(f): what feature f adds to a paper that has it. */
   part: (key: string, weight: number) => number;
 }
 
 /** `df(f)`: how many of the `n` papers being ranked have feature f. */
 export function learn(signals: Signal[], followedTopics: Iterable<string>, n: number, df: (key: string) => number): Learned {
   const weights = new Map<string, number>();
-  for (const s of signals) for (const k of s.keys) weights.set(k, (weights.get(k) ?? 0) + s.weight);
-  for (const t of followedTopics) weights.set(`t:${t}`, (weights.get(`t:${t}`) ?? 0) + 1);
+  for (const side of [true, false]) {
+    const mine = signals.filter((s) => (s.source !== 'disliked') === side);
+    const mass = mine.reduce((sum, s) => sum + s.weight, 0);
+    if (!mass) continue;
+    const scale = ((side ? 1 : -1) * (mass / (mass + CONFIDENCE_K))) / mass;
+    for (const s of mine) for (const k of s.keys) weights.set(k, (weights.get(k) ?? 0) + s.weight * scale);
+  }
+  for (const t of followedTopics) weights.set(`t:${t}`, (weights.get(`t:${t}`) ?? 0) + FOLLOWED_TOPIC);
   const norm = Math.log(n + 1) || 1;
   const rarity = (key: string) => (n ? Math.log((n + 1) / (df(key) + 1)) / norm : 1);
-  return { weights, signals, part: (key, weight) => KIND_WEIGHT[kindOf(key)] * rarity(key) * Math.tanh(weight) };
+  return { weights, signals, part: (key, weight) => KIND_WEIGHT[kindOf(key)] * rarity(key) * weight };
 }
 
 /** A(p) split by feature, so the why-line can name the largest. */

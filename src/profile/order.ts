@@ -21,7 +21,7 @@ import { blockedBy, compileRules, followedOn } from './rules.ts';
 import { windowIndex } from './window-index.ts';
 import { affinityWhy, followWhy, trendingWhy, WHY_MIN } from './why.ts';
 
-export const BETA = 2;
+export const BETA = 8;
 export const FOLLOW_LIMIT = 3;
 
 export interface OrderInput {

@@ -41,8 +41,10 @@ const VERB = { liked: 'liked', clicked: 'opened', disliked: 'disliked' } as cons
 export function affinityWhy(p: PaperFeatures, parts: Map<string, number>, signals: readonly Signal[], followedTopics: ReadonlySet<string>): string | null {
   let best: { signal: Signal; overlap: number; shared: string[] } | null = null;
   for (const s of signals) {
-    if (s.weight <= 0) continue;
-    const shared = s.keys.filter((k) => (parts.get(k) ?? 0) > 0);
+    if (s.source === 'disliked') continue;
+    const mine = new Set(s.keys);
+    // In the paper's own order, so equal parts are named as the paper lists them.
+    const shared = [...parts.keys()].filter((k) => parts.get(k)! > 0 && mine.has(k));
     const overlap = shared.reduce((sum, k) => sum + parts.get(k)!, 0) * s.weight;
     if (overlap > 0 && (!best || overlap > best.overlap)) best = { signal: s, overlap, shared };
   }
@@ -50,7 +52,7 @@ export function affinityWhy(p: PaperFeatures, parts: Map<string, number>, signal
   if (topTopic && (!best || topTopic[1] >= best.overlap)) return `In ${featureName(topTopic[0], p)}, which you follow`;
   if (!best) return null;
   const named = best.shared
-    .sort((a, b) => parts.get(b)! - parts.get(a)! || (a < b ? -1 : 1))
+    .sort((a, b) => parts.get(b)! - parts.get(a)!)
     .slice(0, 2)
     .map((k) => featureName(k, p));
   return `Because you ${VERB[best.signal.source]} '${shortTitle(best.signal.title)}' (${named.join(', ')})`;
