@@ -9,8 +9,9 @@
  * - Papers from a followed organisation or author come in from the whole
  *   window, up to FOLLOW_LIMIT per email, ahead of the rest.
  * - Muted organisations, authors, topics and negative keywords: never.
- * - No votes, clicks or follows: `matching` as given (today's order), minus
- *   anything muted. Ties: trending, upvotes, id, as src/papers/rank.ts.
+ * - No votes, clicks or follows: `matching` as given (today's order and
+ *   why-lines), minus anything muted. Ties: trending, upvotes, id, as
+ *   src/papers/rank.ts.
  *
  * Pure and deterministic: the same profile and papers give the same digest.
  */
@@ -31,6 +32,8 @@ export interface OrderInput {
   window: PaperFeatures[];
   size: number;
   now: Date;
+  /** Today's why-line ("Matches your topics …"), kept for readers with no signals so their email is unchanged. Default: the trending line. */
+  todayWhy?: (paper: PaperFeatures) => string;
 }
 
 export interface Ordered {
@@ -60,7 +63,7 @@ export function orderForReader(profile: Profile, input: OrderInput): Ordered[] {
     return input.matching
       .filter((p) => !blockedBy(rules, p))
       .slice(0, input.size)
-      .map((paper) => ({ paper, why: trendingWhy(paper) }));
+      .map((paper) => ({ paper, why: (input.todayWhy ?? trendingWhy)(paper) }));
   }
   const index = windowIndex(input.window, input.matching);
   const { papers, postings } = index;

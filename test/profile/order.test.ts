@@ -39,6 +39,9 @@ describe('orderForReader', () => {
     const out = orderForReader(emptyProfile(), { matching: window, window, size: 10, now });
     expect(out.map((o) => o.paper.id)).toEqual(window.slice(0, 10).map((p) => p.id));
     expect(out[0]!.why).toBe(`Trending: ${window[0]!.upvotes} upvotes`);
+    // Today's why-line stays when the caller gives it.
+    const kept = orderForReader(emptyProfile(), { matching: window, window, size: 2, now, todayWhy: () => 'Matches your topics: Language models' });
+    expect(kept.map((o) => o.why)).toEqual(['Matches your topics: Language models', 'Matches your topics: Language models']);
   });
 
   it('moves papers like a liked one up and names it with what they share', () => {
