@@ -54,6 +54,21 @@ export function featureKeys(p: FeatureSource): string[] {
 
 export const kindOf = (key: string) => key[0] as FeatureKind;
 
+// A send run passes the same paper objects for every reader: their keys are worked out once.
+const keyCache = new WeakMap<FeatureSource, string[]>();
+const setCache = new WeakMap<string[], Set<string>>();
+function keySets(keys: string[]): Set<string> {
+  let set = setCache.get(keys);
+  if (!set) setCache.set(keys, (set = new Set(keys)));
+  return set;
+}
+
+export function keysOf(p: FeatureSource): string[] {
+  let keys = keyCache.get(p);
+  if (!keys) keyCache.set(p, (keys = featureKeys(p)));
+  return keys;
+}
+
 export function decay(at: Date, now: Date): number {
   const days = Math.max(0, (now.getTime() - at.getTime()) / 86_400_000);
   return 0.5 ** (days / HALF_LIFE_DAYS);
@@ -65,17 +80,20 @@ export interface Signal {
   title: string;
   weight: number;
   keys: string[];
+  keySet: Set<string>;
   paper: PaperSnapshot;
 }
 
 export function signalsOf(profile: Profile, now: Date): Signal[] {
   const out: Signal[] = [];
   for (const v of profile.votes) {
-    out.push({ source: v.vote === 'more' ? 'liked' : 'disliked', title: v.paper.title, weight: SIGNAL[v.vote] * decay(v.at, now), keys: featureKeys(v.paper), paper: v.paper });
+    const keys = keysOf(v.paper);
+    out.push({ source: v.vote === 'more' ? 'liked' : 'disliked', title: v.paper.title, weight: SIGNAL[v.vote] * decay(v.at, now), keys, keySet: keySets(keys), paper: v.paper });
   }
   for (const c of profile.clicks) {
     const weight = SIGNAL.click * Math.min(c.clicks, MAX_CLICKS) * decay(c.at, now);
-    out.push({ source: 'clicked', title: c.paper.title, weight, keys: featureKeys(c.paper), paper: c.paper });
+    const keys = keysOf(c.paper);
+    out.push({ source: 'clicked', title: c.paper.title, weight, keys, keySet: keySets(keys), paper: c.paper });
   }
   return out;
 }

@@ -15,11 +15,10 @@
  *
  * Pure and deterministic: the same profile and papers give the same digest.
  */
-import { affinity, learn, signalsOf } from './affinity.ts';
+import { affinity, keysOf, learn, signalsOf, type Signal } from './affinity.ts';
 import type { PaperFeatures } from './features.ts';
 import type { Profile } from './profile.ts';
-import { blockedBy, compileRules, followedOn } from './rules.ts';
-import { windowIndex } from './window-index.ts';
+import { blockedBy, compileRules, followedOn, type CompiledRules } from './rules.ts';
 import { affinityWhy, followWhy, trendingWhy, WHY_MIN } from './why.ts';
 
 export const BETA = 8;
@@ -46,6 +45,7 @@ export type OrderReader = (input: OrderInput & { subscriberId: string }) => Orde
 interface Scored {
   i: number;
   score: number;
+  aff: number;
   followed: { kind: 'organisation' | 'author'; value: string } | null;
 }
 
@@ -55,9 +55,18 @@ const byScore = (papers: PaperFeatures[]) => (a: Scored, b: Scored) => {
   return b.score - a.score || pb.trending - pa.trending || pb.upvotes - pa.upvotes || (pa.id < pb.id ? -1 : pa.id > pb.id ? 1 : 0);
 };
 
+/** A profile's signals and rules, worked out once per profile and moment (a send run asks for each reader once per batch). */
+const prepared = new WeakMap<Profile, { at: number; rules: CompiledRules; signals: Signal[] }>();
+function prepare(profile: Profile, now: Date) {
+  const hit = prepared.get(profile);
+  if (hit && hit.at === now.getTime()) return hit;
+  const fresh = { at: now.getTime(), rules: compileRules(profile), signals: signalsOf(profile, now) };
+  prepared.set(profile, fresh);
+  return fresh;
+}
+
 export function orderForReader(profile: Profile, input: OrderInput): Ordered[] {
-  const rules = compileRules(profile);
-  const signals = signalsOf(profile, input.now);
+  const { rules, signals } = prepare(profile, input.now);
   const follows = rules.followedOrgs.size + rules.followedAuthors.size + rules.followedTopics.size;
   if (!signals.length && !follows) {
     return input.matching
@@ -65,46 +74,43 @@ export function orderForReader(profile: Profile, input: OrderInput): Ordered[] {
       .slice(0, input.size)
       .map((paper) => ({ paper, why: (input.todayWhy ?? trendingWhy)(paper) }));
   }
-  const index = windowIndex(input.window, input.matching);
-  const { papers, postings } = index;
-  const learned = learn(signals, rules.followedTopics, papers.length, (k) => postings.get(k)?.length ?? 0);
+  // The papers ranked: the window, plus any matching paper it lacks.
+  const inWindow = new Set(input.window.map((p) => p.id));
+  const papers = [...input.window, ...input.matching.filter((p) => !inWindow.has(p.id))];
+  // Rarity is read lazily by learned.part, after df is counted below.
+  const df = new Map<string, number>();
+  const learned = learn(signals, rules.followedTopics, papers.length, (k) => df.get(k) ?? 0);
+  const { weights } = learned;
+  for (const p of papers) for (const k of keysOf(p)) if (weights.has(k)) df.set(k, (df.get(k) ?? 0) + 1);
+  // What each feature adds, for the features the window has (most learned ones it does not).
+  const parts = new Map<string, number>();
+  for (const k of df.keys()) parts.set(k, learned.part(k, weights.get(k)!));
 
-  // Affinity through the inverted index: one pass per learned feature.
-  const aff = new Float64Array(papers.length);
-  for (const [key, weight] of learned.weights) {
-    const list = postings.get(key);
-    if (!list) continue;
-    const part = learned.part(key, weight);
-    for (const i of list) aff[i]! += part;
-  }
-
-  const pool = new Set<number>(input.matching.map((p) => index.position.get(p.id)!));
-  for (const t of rules.followedTopics) for (const i of postings.get(`t:${t}`) ?? []) pool.add(i);
-  // Followed papers from outside the pool: only the FOLLOW_LIMIT best of them come in.
-  const followedKeys = [...[...rules.followedOrgs.keys()].map((k) => `o:${k}`), ...[...rules.followedAuthors.keys()].map((k) => `a:${k}`)];
-  const followedIn = new Set<number>();
-  for (const k of followedKeys) for (const i of postings.get(k) ?? []) followedIn.add(i);
-
+  const matchingIds = new Set(input.matching.map((p) => p.id));
+  const inPool = (p: PaperFeatures) => matchingIds.has(p.id) || p.topics.some((t) => rules.followedTopics.has(t));
   const scored: Scored[] = [];
-  for (const i of new Set([...pool, ...followedIn])) {
-    const p = papers[i]!;
-    if (blockedBy(rules, p)) continue;
-    scored.push({ i, score: Math.log(Math.max(p.trending, 1e-300)) + BETA * aff[i]!, followed: followedOn(rules, p) });
-  }
+  papers.forEach((p, i) => {
+    const followed = followedOn(rules, p);
+    if (!followed && !inPool(p)) return;
+    if (blockedBy(rules, p)) return;
+    let aff = 0;
+    for (const k of keysOf(p)) aff += parts.get(k) ?? 0;
+    scored.push({ i, score: Math.log(Math.max(p.trending, 1e-300)) + BETA * aff, aff, followed });
+  });
   const order = byScore(papers);
   scored.sort(order);
+  // Followed papers first, up to FOLLOW_LIMIT; those from outside the pool only that way.
   const chosen = scored.filter((s) => s.followed).slice(0, Math.min(FOLLOW_LIMIT, input.size));
   const taken = new Set(chosen);
   for (const s of scored) {
     if (chosen.length >= input.size) break;
-    if (!taken.has(s) && pool.has(s.i)) chosen.push(s);
+    if (!taken.has(s) && inPool(papers[s.i]!)) chosen.push(s);
   }
   return chosen.sort(order).map((s) => {
     const paper = papers[s.i]!;
     if (s.followed) return { paper, why: followWhy(s.followed) };
-    if (BETA * aff[s.i]! >= WHY_MIN) {
-      const { parts } = affinity(learned, index.keys[s.i]!);
-      const why = affinityWhy(paper, parts, signals, rules.followedTopics);
+    if (BETA * s.aff >= WHY_MIN) {
+      const why = affinityWhy(paper, affinity(learned, keysOf(paper)).parts, signals, rules.followedTopics);
       if (why) return { paper, why };
     }
     return { paper, why: trendingWhy(paper) };

@@ -42,9 +42,8 @@ export function affinityWhy(p: PaperFeatures, parts: Map<string, number>, signal
   let best: { signal: Signal; overlap: number; shared: string[] } | null = null;
   for (const s of signals) {
     if (s.source === 'disliked') continue;
-    const mine = new Set(s.keys);
     // In the paper's own order, so equal parts are named as the paper lists them.
-    const shared = [...parts.keys()].filter((k) => parts.get(k)! > 0 && mine.has(k));
+    const shared = [...parts.keys()].filter((k) => parts.get(k)! > 0 && s.keySet.has(k));
     const overlap = shared.reduce((sum, k) => sum + parts.get(k)!, 0) * s.weight;
     if (overlap > 0 && (!best || overlap > best.overlap)) best = { signal: s, overlap, shared };
   }
