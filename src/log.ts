@@ -3,6 +3,7 @@
  * pretty-printed; anywhere else (containers, CI, files) they stay JSON.
  */
 import { pino, type Logger } from 'pino';
+import { REDACT_PATHS, REDACTED, serializeRequest } from './log-redact.ts';
 
 export type { Logger };
 
@@ -11,6 +12,10 @@ export function createLogger(level: string, opts: { pretty?: boolean; name?: str
   return pino({
     level,
     name: opts.name,
+    // Credentials never reach a log line (src/log-redact.ts); this `req`
+    // serializer replaces the web framework's default one.
+    serializers: { req: serializeRequest, err: pino.stdSerializers.err },
+    redact: { paths: REDACT_PATHS, censor: REDACTED },
     ...(pretty
       ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } }
       : {}),

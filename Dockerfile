@@ -1,0 +1,41 @@
+# syntax=docker/dockerfile:1
+# The production image: `docker build -t paperboy .` then run `serve` (the API
+# and pages) or `worker` (ingest, plan, send) with DATABASE_URL, REDIS_URL,
+# SMTP_URL, SECRET and PUBLIC_URL; docker-compose.yml shows both.
+
+# --- dependencies: runtime packages only, installed from the lockfile --------
+FROM node:20-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+# --- runtime: the source as it is (tsx runs TypeScript, no build step) ------
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000 \
+    DATA_DIR=/var/lib/paperboy \
+    # V8 otherwise lets the send path's short-lived garbage pile up.
+    NODE_OPTIONS=--max-old-space-size=256
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY src ./src
+COPY templates ./templates
+COPY migrations ./migrations
+COPY seeds ./seeds
+# The image's own user; DATA_DIR is the one place it writes (outbox, embedded
+# database when DATABASE_URL is unset).
+RUN mkdir -p /var/lib/paperboy && chown node:node /var/lib/paperboy
+USER node
+VOLUME ["/var/lib/paperboy"]
+EXPOSE 3000 9464
+# The API answers /readyz with 200 when the database (and Redis, when
+# configured) answer; a worker has no web server, so compose points its
+# HEALTH_URL at the worker's /metrics on METRICS_PORT (the process is up and
+# its event loop turns).
+ENV HEALTH_URL=http://127.0.0.1:3000/readyz
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch(process.env.HEALTH_URL).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["node", "src/bin.js"]
+CMD ["serve"]
