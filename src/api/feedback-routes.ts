@@ -20,10 +20,10 @@ import { registerLearnedProfileRoutes } from './learned-profile-routes.ts';
 
 const send = (reply: FastifyReply, page: string, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(page);
 
-/** The token from the form field `t` (POST) or `?t=` (GET, HEAD). */
+/** The token from the form field `token` (POST) or `?token=` (GET, HEAD). */
 function tokenOf(req: FastifyRequest): unknown {
   const body = req.body as Record<string, unknown> | undefined;
-  return req.method === 'POST' ? body?.t : (req.query as Record<string, unknown>).t;
+  return req.method === 'POST' ? body?.token : (req.query as Record<string, unknown>).token;
 }
 
 export function registerFeedbackRoutes(app: FastifyInstance): void {

@@ -1,6 +1,6 @@
 /**
  * Click tracking (CLICK_TRACKING=on, off by default): the paper links of a
- * digest go to `${PUBLIC_URL}/r?t=…`, a signed token naming the reader and
+ * digest go to `${PUBLIC_URL}/r?token=…`, a signed token naming the reader and
  * the paper, and the route sends the reader on to the paper's Hugging Face
  * page. The destination is derived from the paper id, never read from the
  * link, so the redirect cannot be pointed anywhere else.
@@ -33,5 +33,5 @@ export interface ClickUrlInput {
 /** The link a card puts on the paper's title: tracked when CLICK_TRACKING=on, the paper page otherwise. */
 export function clickUrl({ config, secrets, subscriberId, paperId, issuedAt = new Date() }: ClickUrlInput): string {
   if (!clickTrackingOn(config)) return paperPage(paperId);
-  return `${config.publicUrl}/r?t=${signFeedback(secrets, { action: 'click', subscriberId, paperId }, issuedAt)}`;
+  return `${config.publicUrl}/r?token=${signFeedback(secrets, { action: 'click', subscriberId, paperId }, issuedAt)}`;
 }

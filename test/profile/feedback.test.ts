@@ -32,7 +32,7 @@ afterAll(() => t?.close());
 const linksFor = (subscriberId: string, paper: { id: string; organisation: string | null; authors: string[] }) =>
   feedbackUrls({ publicUrl: t.config.publicUrl, secrets, subscriberId, paper });
 const local = (url: string) => url.replace(t.config.publicUrl, base);
-const tokenOf = (url: string) => new URL(url).searchParams.get('t')!;
+const tokenOf = (url: string) => new URL(url).searchParams.get('token')!;
 const profileRows = async (id: string) => ({
   votes: await queryRows<{ paper_id: string; vote: string }>(t.database.db, sql`SELECT paper_id, vote FROM profile_votes WHERE subscriber_id = ${id} ORDER BY paper_id`),
   rules: await queryRows<{ kind: string; value: string; stance: string }>(t.database.db, sql`SELECT kind, value, stance FROM profile_rules WHERE subscriber_id = ${id} ORDER BY kind, key`),
@@ -64,18 +64,18 @@ describe('feedback links', () => {
     const { more, less } = linksFor(s.id, { id: '2512.20001', organisation: 'NVIDIA', authors: [] });
     const page = await t.app.inject({ url: more.replace(t.config.publicUrl, '') });
     expect(page.body).toContain('Show more papers like <strong>‘FlashDecoding++: Faster Inference’</strong>');
-    const done = await post('/feedback', { t: tokenOf(more) });
+    const done = await post('/feedback', { token: tokenOf(more) });
     expect(done.statusCode).toBe(200);
     expect(done.body).toContain('Noted: more papers like ‘FlashDecoding++: Faster Inference’.');
     expect(done.body).toContain('action="/feedback/undo"');
     // Twice is still one vote.
-    await post('/feedback', { t: tokenOf(more) });
+    await post('/feedback', { token: tokenOf(more) });
     expect((await profileRows(s.id)).votes).toEqual([{ paper_id: '2512.20001', vote: 'more' }]);
     // Less replaces More; undoing the earlier More then leaves the Less alone.
-    await post('/feedback', { t: tokenOf(less) });
-    await post('/feedback/undo', { t: tokenOf(more) });
+    await post('/feedback', { token: tokenOf(less) });
+    await post('/feedback/undo', { token: tokenOf(more) });
     expect((await profileRows(s.id)).votes).toEqual([{ paper_id: '2512.20001', vote: 'less' }]);
-    const undone = await post('/feedback/undo', { t: tokenOf(less) });
+    const undone = await post('/feedback/undo', { token: tokenOf(less) });
     expect(undone.body).toContain('Undone: ‘FlashDecoding++: Faster Inference’ no longer counts as Less like this.');
     expect((await profileRows(s.id)).votes).toEqual([]);
   });
@@ -84,13 +84,13 @@ describe('feedback links', () => {
     const s = await activeSubscriber(t);
     const org = linksFor(s.id, { id: '2512.20001', organisation: 'NVIDIA', authors: [] }).follow!;
     const author = linksFor(s.id, { id: '2512.20002', organisation: null, authors: ['Tri Dao'] }).follow!;
-    expect((await post('/feedback', { t: tokenOf(org.url) })).body).toContain('Noted: you follow NVIDIA.');
-    await post('/feedback', { t: tokenOf(author.url) });
+    expect((await post('/feedback', { token: tokenOf(org.url) })).body).toContain('Noted: you follow NVIDIA.');
+    await post('/feedback', { token: tokenOf(author.url) });
     expect((await profileRows(s.id)).rules).toEqual([
       { kind: 'author', value: 'Tri Dao', stance: 'follow' },
       { kind: 'organisation', value: 'NVIDIA', stance: 'follow' },
     ]);
-    expect((await post('/feedback/undo', { t: tokenOf(org.url) })).body).toContain('Undone: you no longer follow NVIDIA.');
+    expect((await post('/feedback/undo', { token: tokenOf(org.url) })).body).toContain('Undone: you no longer follow NVIDIA.');
     expect((await profileRows(s.id)).rules).toEqual([{ kind: 'author', value: 'Tri Dao', stance: 'follow' }]);
   });
 
@@ -99,8 +99,8 @@ describe('feedback links', () => {
     const url = clickUrl({ config: t.config, secrets, subscriberId: s.id, paperId: '2512.20001' });
     const page = await t.app.inject({ url: url.replace(t.config.publicUrl, '') });
     expect(page.body).toContain('href="https://huggingface.co/papers/2512.20001"');
-    expect((await post('/r', { t: tokenOf(url) })).statusCode).toBe(204);
-    await post('/r', { t: tokenOf(url) });
+    expect((await post('/r', { token: tokenOf(url) })).statusCode).toBe(204);
+    await post('/r', { token: tokenOf(url) });
     expect((await profileRows(s.id)).clicks).toEqual([{ paper_id: '2512.20001', clicks: 2 }]);
     // Off: the paper link is the paper itself.
     expect(clickUrl({ config: { ...t.config, CLICK_TRACKING: 'off' }, secrets, subscriberId: s.id, paperId: '2512.20001' })).toBe('https://huggingface.co/papers/2512.20001');
@@ -109,13 +109,13 @@ describe('feedback links', () => {
   it('refuses a tampered link, a feedback token used as a click and an unknown paper, with a page saying why', async () => {
     const s = await activeSubscriber(t);
     const { more } = linksFor(s.id, { id: '2512.20001', organisation: null, authors: [] });
-    const tampered = await post('/feedback', { t: `${tokenOf(more).slice(0, -3)}AAA` });
+    const tampered = await post('/feedback', { token: `${tokenOf(more).slice(0, -3)}AAA` });
     expect(tampered.statusCode).toBe(401);
     expect(tampered.headers['content-type']).toContain('text/html');
     expect(tampered.body).toContain('This link is not valid');
-    expect((await post('/r', { t: tokenOf(more) })).statusCode).toBe(401);
+    expect((await post('/r', { token: tokenOf(more) })).statusCode).toBe(401);
     const gone = linksFor(s.id, { id: '2512.99999', organisation: null, authors: [] }).more;
-    const missing = await post('/feedback', { t: tokenOf(gone) });
+    const missing = await post('/feedback', { token: tokenOf(gone) });
     expect(missing.statusCode).toBe(404);
     expect(missing.body).toContain('No paper 2512.99999 is stored');
     expect(await profileRows(s.id)).toEqual({ votes: [], rules: [], clicks: [] });

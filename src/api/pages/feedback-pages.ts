@@ -30,7 +30,7 @@ function ask(c: FeedbackChoice): { title: string; text: SafeHtml; button: string
 const page = (title: string, body: SafeHtml, script = false) =>
   layout({ title, body: html`<h1>${title}</h1><div class="card">${body}</div>${script ? html`<script src="/assets/feedback.js" defer></script>` : ''}` });
 
-const hidden = (token: string) => html`<input type="hidden" name="t" value="${token}">`;
+const hidden = (token: string) => html`<input type="hidden" name="token" value="${token}">`;
 
 /** The GET: a form that records the choice when posted. */
 export function feedbackPage(choice: FeedbackChoice, token: string): string {
