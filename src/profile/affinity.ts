@@ -21,6 +21,7 @@
  * and not with the rest of the window.
  */
 import type { PaperSnapshot } from '../db/schema.ts';
+import { isTerm } from './features.ts';
 import type { Profile } from './profile.ts';
 
 export const HALF_LIFE_DAYS = 30;
@@ -45,7 +46,7 @@ export interface FeatureSource {
 export function featureKeys(p: FeatureSource): string[] {
   const keys = new Set<string>();
   for (const k of p.aiKeywords) keys.add(`k:${lower(k)}`);
-  for (const w of p.terms) keys.add(`w:${w}`);
+  for (const w of p.terms) if (isTerm(w)) keys.add(`w:${w}`);
   for (const t of p.topics) keys.add(`t:${t}`);
   if (p.organisation) keys.add(`o:${lower(p.organisation)}`);
   for (const a of p.authors) keys.add(`a:${lower(a)}`);

@@ -50,6 +50,9 @@ const STOP = new Set([...eng, ...ACADEMIC]);
 /** Enough terms to describe a paper; an abstract's long tail adds noise, not signal. */
 const MAX_TERMS = 40;
 
+/** Whether a word counts as a term (a caller's word list may hold every word). */
+export const isTerm = (w: string) => w.length >= 3 && /^[a-z]/.test(w) && !STOP.has(w);
+
 export function termsOf(title: string, summary: string): string[] {
   const counts = new Map<string, number>();
   const add = (text: string, weight: number) => {

@@ -19,28 +19,31 @@ import { affinity, keysOf, learn, signalsOf, type Signal } from './affinity.ts';
 import type { PaperFeatures } from './features.ts';
 import type { Profile } from './profile.ts';
 import { blockedBy, compileRules, followedOn, type CompiledRules } from './rules.ts';
+import { windowIndex } from './window-index.ts';
 import { affinityWhy, followWhy, trendingWhy, WHY_MIN } from './why.ts';
 
 export const BETA = 8;
 export const FOLLOW_LIMIT = 3;
 
-export interface OrderInput {
+export interface OrderInput<P extends PaperFeatures = PaperFeatures> {
   /** Papers matching the reader's topics and keywords, in today's order, already sent ones left out. */
-  matching: PaperFeatures[];
-  /** Every paper of the window (the same array for every reader of a run), already sent ones left out by the caller. */
-  window: PaperFeatures[];
+  matching: readonly P[];
+  /** Every paper of the window: the same array for every reader of a run (per-window work is cached on it). */
+  window: readonly P[];
+  /** Papers already sent to this reader (the no-repeat ledger): never returned. */
+  sent?: ReadonlySet<string>;
   size: number;
   now: Date;
   /** Today's why-line ("Matches your topics …"), kept for readers with no signals so their email is unchanged. Default: the trending line. */
-  todayWhy?: (paper: PaperFeatures) => string;
+  todayWhy?: (paper: P) => string;
 }
 
-export interface Ordered {
-  paper: PaperFeatures;
+export interface Ordered<P extends PaperFeatures = PaperFeatures> {
+  paper: P;
   why: string;
 }
 
-export type OrderReader = (input: OrderInput & { subscriberId: string }) => Ordered[];
+export type OrderReader = <P extends PaperFeatures>(input: OrderInput<P> & { subscriberId: string }) => Ordered<P>[];
 
 interface Scored {
   i: number;
@@ -49,13 +52,13 @@ interface Scored {
   followed: { kind: 'organisation' | 'author'; value: string } | null;
 }
 
-const byScore = (papers: PaperFeatures[]) => (a: Scored, b: Scored) => {
+const byScore = (papers: readonly PaperFeatures[]) => (a: Scored, b: Scored) => {
   const pa = papers[a.i]!;
   const pb = papers[b.i]!;
   return b.score - a.score || pb.trending - pa.trending || pb.upvotes - pa.upvotes || (pa.id < pb.id ? -1 : pa.id > pb.id ? 1 : 0);
 };
 
-/** A profile's signals and rules, worked out once per profile and moment (a send run asks for each reader once per batch). */
+/** A profile's signals and rules, worked out once per profile and moment. */
 const prepared = new WeakMap<Profile, { at: number; rules: CompiledRules; signals: Signal[] }>();
 function prepare(profile: Profile, now: Date) {
   const hit = prepared.get(profile);
@@ -65,46 +68,50 @@ function prepare(profile: Profile, now: Date) {
   return fresh;
 }
 
-export function orderForReader(profile: Profile, input: OrderInput): Ordered[] {
+export function orderForReader<P extends PaperFeatures>(profile: Profile, input: OrderInput<P>): Ordered<P>[] {
   const { rules, signals } = prepare(profile, input.now);
+  const sent = input.sent ?? new Set<string>();
   const follows = rules.followedOrgs.size + rules.followedAuthors.size + rules.followedTopics.size;
   if (!signals.length && !follows) {
     return input.matching
-      .filter((p) => !blockedBy(rules, p))
+      .filter((p) => !sent.has(p.id) && !blockedBy(rules, p))
       .slice(0, input.size)
       .map((paper) => ({ paper, why: (input.todayWhy ?? trendingWhy)(paper) }));
   }
-  // The papers ranked: the window, plus any matching paper it lacks.
-  const inWindow = new Set(input.window.map((p) => p.id));
-  const papers = [...input.window, ...input.matching.filter((p) => !inWindow.has(p.id))];
-  // Rarity is read lazily by learned.part, after df is counted below.
-  const df = new Map<string, number>();
-  const learned = learn(signals, rules.followedTopics, papers.length, (k) => df.get(k) ?? 0);
-  const { weights } = learned;
-  for (const p of papers) for (const k of keysOf(p)) if (weights.has(k)) df.set(k, (df.get(k) ?? 0) + 1);
-  // What each feature adds, for the features the window has (most learned ones it does not).
-  const parts = new Map<string, number>();
-  for (const k of df.keys()) parts.set(k, learned.part(k, weights.get(k)!));
+  const { papers, position, postings } = windowIndex(input.window, input.matching);
+  // Rarity is read lazily by learned.part, from the window's postings.
+  const learned = learn(signals, rules.followedTopics, papers.length, (k) => postings.get(k)?.length ?? 0);
 
-  const matchingIds = new Set(input.matching.map((p) => p.id));
-  const inPool = (p: PaperFeatures) => matchingIds.has(p.id) || p.topics.some((t) => rules.followedTopics.has(t));
+  // Affinity through the inverted index: one pass per learned feature the window has.
+  const aff = new Float64Array(papers.length);
+  for (const [key, weight] of learned.weights) {
+    const list = postings.get(key);
+    if (!list) continue;
+    const part = learned.part(key, weight);
+    for (const i of list) aff[i]! += part;
+  }
+
+  const pool = new Set<number>();
+  for (const p of input.matching) pool.add(position.get(p.id)!);
+  for (const t of rules.followedTopics) for (const i of postings.get(`t:${t}`) ?? []) pool.add(i);
+  // Followed papers from outside the pool come in only as the FOLLOW_LIMIT best.
+  const followedIn = new Set<number>();
+  for (const k of rules.followedOrgs.keys()) for (const i of postings.get(`o:${k}`) ?? []) followedIn.add(i);
+  for (const k of rules.followedAuthors.keys()) for (const i of postings.get(`a:${k}`) ?? []) followedIn.add(i);
+
   const scored: Scored[] = [];
-  papers.forEach((p, i) => {
-    const followed = followedOn(rules, p);
-    if (!followed && !inPool(p)) return;
-    if (blockedBy(rules, p)) return;
-    let aff = 0;
-    for (const k of keysOf(p)) aff += parts.get(k) ?? 0;
-    scored.push({ i, score: Math.log(Math.max(p.trending, 1e-300)) + BETA * aff, aff, followed });
-  });
+  for (const i of new Set([...pool, ...followedIn])) {
+    const p = papers[i]!;
+    if (sent.has(p.id) || blockedBy(rules, p)) continue;
+    scored.push({ i, score: Math.log(Math.max(p.trending, 1e-300)) + BETA * aff[i]!, aff: aff[i]!, followed: followedOn(rules, p) });
+  }
   const order = byScore(papers);
   scored.sort(order);
-  // Followed papers first, up to FOLLOW_LIMIT; those from outside the pool only that way.
   const chosen = scored.filter((s) => s.followed).slice(0, Math.min(FOLLOW_LIMIT, input.size));
   const taken = new Set(chosen);
   for (const s of scored) {
     if (chosen.length >= input.size) break;
-    if (!taken.has(s) && inPool(papers[s.i]!)) chosen.push(s);
+    if (!taken.has(s) && pool.has(s.i)) chosen.push(s);
   }
   return chosen.sort(order).map((s) => {
     const paper = papers[s.i]!;
@@ -117,7 +124,7 @@ export function orderForReader(profile: Profile, input: OrderInput): Ordered[] {
   });
 }
 
-/** The hook for a send run: profiles loaded in batches by loadProfiles; a reader without one has none. */
+/** The hook for a send run: profiles loaded per batch by loadProfiles; a reader without one has none. */
 export function createOrderReader(profiles: ReadonlyMap<string, Profile>): OrderReader {
   const none: Profile = { votes: [], clicks: [], rules: [] };
   return ({ subscriberId, ...input }) => orderForReader(profiles.get(subscriberId) ?? none, input);

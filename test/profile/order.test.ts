@@ -88,6 +88,17 @@ describe('orderForReader', () => {
     expect(out).toHaveLength(10);
   });
 
+  it('never returns a paper already sent, even a followed one', () => {
+    const nvidia = [paper({ org: 'NVIDIA', upvotes: 2, score: 0.02 }), paper({ org: 'NVIDIA', upvotes: 1, score: 0.01 })];
+    const all = today([...window, ...nvidia]);
+    const sent = new Set([nvidia[0]!.id, window[0]!.id]);
+    const out = orderForReader(profileWith({ rules: [rule('organisation', 'NVIDIA', 'follow')] }), { matching: window.filter((p) => !sent.has(p.id)), window: all, sent, size: 10, now });
+    const ids = out.map((o) => o.paper.id);
+    expect(ids).toContain(nvidia[1]!.id);
+    expect(ids).not.toContain(nvidia[0]!.id);
+    expect(ids).not.toContain(window[0]!.id);
+  });
+
   it('follows an author whatever the case', () => {
     const byTri = paper({ authors: ['Tri Dao', 'Someone'], upvotes: 0, score: 0 });
     const all = today([...window, byTri]);
