@@ -157,6 +157,16 @@ export const runs = pgTable(
 );
 
 /**
+ * Admin sessions ended by logging out. A session cookie is signed, not stored
+ * (src/admin/session.ts); one named here is refused until it would have
+ * expired anyway, when its row is deleted.
+ */
+export const adminSessionRevocations = pgTable('admin_session_revocations', {
+  sessionId: text('session_id').primaryKey(),
+  expiresAt: ts('expires_at').notNull(),
+});
+
+/**
  * The reader's learned profile (src/profile/). Each signal keeps a snapshot of
  * the paper's features as they were when the reader gave it, so the profile
  * still means the same after the paper row is updated or pruned, and ranking

@@ -69,7 +69,8 @@ beforeAll(async () => {
   const mailer = createSmtpMailer({ url: sink.url, from: config.MAIL_FROM });
   ctx = { config, db: database.db, log, mailer, secrets: { current: TEST_SECRET }, now: () => new Date(), retryDelayMs: 100, relayPauseMs: 200, metrics };
   workers = await startWorkers(ctx, { connection: { url: REDIS_URL, maxRetriesPerRequest: null }, prefix, schedule: false });
-  app = await buildApp({ config, db: database.db, log, mailer: recordingMailer(), metrics, now: () => NOW });
+  // The clock stands still here: read the database on every scrape (the cache has its own test).
+  app = await buildApp({ config, db: database.db, log, mailer: recordingMailer(), metrics, now: () => NOW, stateGaugesMaxAgeMs: 0 });
   await app.ready();
 });
 
