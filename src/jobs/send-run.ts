@@ -4,17 +4,18 @@
  * are retried with exponential backoff and jitter until their deliveries are
  * sent or out of attempts; when the relay does not answer, everything waits
  * and tries again, however long that takes, until `signal` aborts. A run
- * that got to its end is recorded in `runs` (send-runs.ts).
+ * that got to its end is counted from the deliveries table and recorded in
+ * `runs` (send-runs.ts); the totals returned are those counts.
  *
  * Each batch logs with the job id BullMQ would give it (`runId.firstDeliveryId`),
  * so the lines of a batch read the same in both modes.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sendBatch, type BatchOutcome } from '../delivery/send-batch.ts';
+import { sendBatch } from '../delivery/send-batch.ts';
 import type { JobContext } from './context.ts';
 import { cachesForRuns } from './context.ts';
 import type { PlanResult } from './processors.ts';
-import { recordSendRun } from './send-runs.ts';
+import { countDeliveries, recordSendRun } from './send-runs.ts';
 
 export interface RunTotals {
   sent: number;
@@ -31,18 +32,11 @@ export async function runBatchesInline(ctx: JobContext, plan: PlanResult, signal
   const caches = cachesForRuns(ctx)(plan.runId);
   const runLog = ctx.log.child({ job: 'send', runId: plan.runId });
   let log = runLog;
-  const totals: RunTotals = { sent: 0, skipped: 0, failed: 0 };
-  const add = (o: BatchOutcome) => {
-    totals.sent += o.sent;
-    totals.skipped += o.skipped;
-    totals.failed += o.failed;
-  };
   for (const batch of plan.batches) {
     log = runLog.child({ jobId: `${plan.runId}.${batch[0]}` });
     const deps = { db: ctx.db, log, mailer: ctx.mailer, config: ctx.config, now: ctx.now, metrics: ctx.metrics?.send, ...caches };
     for (let attempt = 0; !signal?.aborted; ) {
       const outcome = await sendBatch(deps, batch);
-      add(outcome);
       onBatch?.(outcome.sent + outcome.skipped + outcome.failed);
       if (outcome.relayDown) {
         log.warn('mail relay unavailable; waiting before trying again');
@@ -53,11 +47,12 @@ export async function runBatchesInline(ctx: JobContext, plan: PlanResult, signal
       await sleep(backoff(ctx.retryDelayMs ?? 30_000, attempt++), undefined, { signal }).catch(() => {});
     }
   }
+  const { unfinished, ...totals } = await countDeliveries(ctx.db, plan.batches.flat());
   if (plan.batches.length && !signal?.aborted) {
     const { runId, startedAt = ctx.now(), batches } = plan;
-    await recordSendRun(ctx.db, { runId, startedAt, planned: plan.planned.length, resumed: plan.resumed.length, batches: batches.length, ...totals }, ctx.now());
+    await recordSendRun(ctx.db, { runId, startedAt, planned: plan.planned.length, resumed: plan.resumed.length, batches: batches.length, ...totals, unfinished }, ctx.now());
     // As with BullMQ, the batch that ends the run says so.
-    log.info({ ...totals }, 'send run finished');
+    log.info({ ...totals, unfinished }, 'send run finished');
   }
   return totals;
 }
