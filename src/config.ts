@@ -126,6 +126,9 @@ export const configSchema = z.object({
   SENDGRID_WEBHOOK_PUBLIC_KEY: optionalString,
   MAILGUN_WEBHOOK_SIGNING_KEY: optionalString,
   POSTMARK_WEBHOOK_TOKEN: optionalString,
+
+  /** Paper links through a signed redirect that counts a click as a weak positive (README "Click tracking and privacy"). */
+  CLICK_TRACKING: z.preprocess(emptyToUndefined, z.enum(['on', 'off']).default('off')),
 });
 
 export type Config = z.infer<typeof configSchema> & {

@@ -11,6 +11,8 @@ import { neverConfirmed, staleConfirmLink } from '../subscribers/errors.ts';
 import { nextEmailAt } from '../delivery/first-email.ts';
 import type { TokenPurpose } from '../subscribers/tokens.ts';
 import { formErrors, preferencesForm, submittedValues } from './form-schemas.ts';
+import { learnedSection } from './pages/learned-profile.ts';
+import { loadProfile } from '../profile/profile.ts';
 import { confirmedPage, confirmPage, preferencesPage, resubscribedPage, unsubscribedPage, unsubscribePage } from './pages/manage-pages.ts';
 
 const send = (reply: FastifyReply, page: string, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(page);
@@ -58,6 +60,7 @@ export function registerLinkPageRoutes(app: FastifyInstance): void {
       token: tokenOf(req) ?? '',
       unsubscribeUrl: link('unsubscribe', id),
       exportUrl: `/api/preferences/export?token=${encodeURIComponent(tokenOf(req) ?? '')}`,
+      learned: learnedSection({ profile: await loadProfile(ctx.db, id), token: tokenOf(req) ?? '' }),
       ...extra,
     });
     return send(reply, page, status);

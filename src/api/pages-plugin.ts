@@ -10,6 +10,7 @@ import { favicon, stylesheet, timezoneScript } from './pages/assets.ts';
 import { errorPage } from './pages/error-page.ts';
 import { registerHomeRoutes } from './home-routes.ts';
 import { registerLinkPageRoutes } from './link-page-routes.ts';
+import { registerFeedbackRoutes } from './feedback-routes.ts';
 
 export async function pagesPlugin(app: FastifyInstance, opts: { limiter: onRequestHookHandler }): Promise<void> {
   await app.register(multipart, {
@@ -35,4 +36,5 @@ export async function pagesPlugin(app: FastifyInstance, opts: { limiter: onReque
 
   registerHomeRoutes(app, opts.limiter);
   registerLinkPageRoutes(app);
+  registerFeedbackRoutes(app);
 }

@@ -72,6 +72,8 @@ export interface PreferencesPageOptions {
   errors?: FieldErrors;
   /** Submitted values to show again after a validation error. */
   values?: Parameters<typeof subscriptionForm>[0]['values'];
+  /** What the reader's votes, follows and mutes taught (pages/learned-profile.ts). */
+  learned?: SafeHtml;
 }
 
 const statusLine: Record<Subscriber['status'], string> = {
@@ -112,6 +114,7 @@ ${s.status === 'active' ? html`<form method="post" action="/preferences/pause${q
 ${s.status === 'paused' ? html`<form method="post" action="/preferences/resume${q}"><button type="submit" class="secondary">Resume emails</button></form>` : ''}
 <a href="${o.unsubscribeUrl}">Unsubscribe</a>
 <a href="${o.exportUrl}">Download my data (JSON)</a>
-</div>`;
+</div>
+${o.learned ?? ''}`;
   return layout({ title: 'Your preferences', body });
 }
