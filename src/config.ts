@@ -6,7 +6,10 @@
  * Every key here is documented in `.env.example` and the README; a test keeps
  * the three in step.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseMailbox } from './mail/address.ts';
+import { mailHeadersSchema } from './mail/custom-headers.ts';
 import { topicSlugs } from './papers/topics.ts';
 
 const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
@@ -24,6 +27,38 @@ const url = (protocols: string[]) =>
       })
       .optional(),
   );
+// Whose X-Forwarded-For to believe, in a form Fastify's `trustProxy` takes:
+// false (the socket address), a hop count, or proxy addresses/CIDRs (and
+// proxy-addr's names loopback, linklocal, uniquelocal). Never plain `true`:
+// that believes whatever the client writes leftmost.
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+const isProxyAddress = (v: string) => {
+  if (PROXY_NAMES.includes(v)) return true;
+  const [ip, bits, more] = v.split('/');
+  if (more !== undefined || !ip || !isIP(ip)) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(ip) === 4 ? 32 : 128));
+};
+const trustProxy = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .optional()
+    .transform((v, ctx): false | number | string[] => {
+      if (v === undefined || v === 'false' || v === '0') return false;
+      if (/^\d{1,2}$/.test(v)) return Number(v);
+      const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+      const bad = list.filter((a) => !isProxyAddress(a));
+      if (v === 'true' || !list.length || bad.length) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected a hop count (e.g. 1) or proxy addresses/CIDRs separated by commas (e.g. 10.0.0.0/8,127.0.0.1)${bad.length ? `; not an address: ${bad.join(', ')}` : ''}${v === 'true' ? '; "true" would believe any client\'s X-Forwarded-For' : ''}`,
+        });
+        return z.NEVER;
+      }
+      return list;
+    }),
+);
+
 const cron = z
   .string()
   .regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron expression with 5 or 6 fields');
@@ -46,12 +81,18 @@ export const configSchema = z.object({
   PUBLIC_URL: url(['http:', 'https:']),
   SECRET: optionalString,
   SECRET_PREVIOUS: optionalString,
-  ADMIN_TOKEN: optionalString,
+  // Long enough that guessing is hopeless even before the throttle (admin-throttle.ts).
+  ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(24, 'must be at least 24 characters (e.g. openssl rand -hex 24)').optional()),
+  METRICS_TOKEN: optionalString,
+  TRUST_PROXY: trustProxy,
   WEBHOOK_TOKEN: optionalString,
 
   HF_API_URL: z.preprocess(emptyToUndefined, z.string().url().default('https://huggingface.co')),
   HF_TIMEOUT_MS: int(100, 120_000, 15_000),
   HF_RETRIES: int(0, 10, 4),
+  HF_TOKEN: optionalString,
+  HF_MAX_WAIT_SECONDS: int(0, 86_400, 900),
+  HF_CONCURRENCY: int(1, 16, 4),
   TRENDING_GRAVITY: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(5).default(1.5)),
   INGEST_CRON: z.preprocess(emptyToUndefined, cron.default('5 * * * *')),
   PLAN_CRON: z.preprocess(emptyToUndefined, cron.default('*/15 * * * *')),
@@ -79,6 +120,19 @@ export const configSchema = z.object({
   BOUNCE_LIMIT: int(1, 100, 1),
   /** Days a finished delivery is kept (admin chart: 14; the no-repeat ledger keeps its own, shorter, window). */
   DELIVERY_RETENTION_DAYS: int(1, 3650, 30),
+
+  // Deliverability: custom headers, the bounce address and its inbound SMTP endpoint (src/mail, src/bounces).
+  MAIL_HEADERS: z.preprocess(emptyToUndefined, mailHeadersSchema.optional()),
+  BOUNCE_ADDRESS: z.preprocess(emptyToUndefined, z.email().optional()),
+  BOUNCE_VERP: z.preprocess(emptyToUndefined, z.enum(['on', 'off']).default('off').transform((v) => v === 'on')),
+  BOUNCE_SMTP_PORT: int(0, 65535, 0),
+  SES_SNS_TOPIC_ARNS: optionalString,
+  SENDGRID_WEBHOOK_PUBLIC_KEY: optionalString,
+  MAILGUN_WEBHOOK_SIGNING_KEY: optionalString,
+  POSTMARK_WEBHOOK_TOKEN: optionalString,
+
+  /** Paper links through a signed redirect that counts a click as a weak positive (README "Click tracking and privacy"). */
+  CLICK_TRACKING: z.preprocess(emptyToUndefined, z.enum(['on', 'off']).default('off')),
 });
 
 export type Config = z.infer<typeof configSchema> & {
@@ -113,6 +167,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (dkim !== 0 && dkim !== 3) {
     issues.push('DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY: set all three or none');
   }
+  for (const key of ['MAIL_FROM', 'REPLY_TO'] as const) {
+    try {
+      if (c[key]) parseMailbox(c[key]);
+    } catch {
+      issues.push(`${key}: must be one address, e.g. "paperboy <digest@example.org>"`);
+    }
+  }
+  if ((c.BOUNCE_VERP || c.BOUNCE_SMTP_PORT) && !c.BOUNCE_ADDRESS) issues.push('BOUNCE_VERP, BOUNCE_SMTP_PORT: need BOUNCE_ADDRESS');
   if (issues.length) throw new ConfigError(issues);
   const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '');
   return { ...c, publicUrl, embedded };

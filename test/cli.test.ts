@@ -71,9 +71,35 @@ describe('paperboy CLI', () => {
     expect(list.reduce((n, t) => n + t.papers, 0)).toBeGreaterThan(0);
   });
 
-  it('reports a missing file in one line', async () => {
-    const r = await paperboy(['ingest', '--file', 'nope.json']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^paperboy: FileSourceError: nope.json: ENOENT/);
-  });
+  // Each run is a Node process with tsx; they run side by side to keep the test short.
+  it('reports a failure in one plain line and exit 1: no class names, no stack', async () => {
+    const [missing, folder, nobody, preview, down] = await Promise.all([
+      paperboy(['ingest', '--file', 'nope.json']),
+      paperboy(['ingest', '--file', 'src']),
+      paperboy(['subscribers', 'find', 'nobody@example.org']),
+      paperboy(['digest', 'preview', '--email', 'nobody@example.org', '--out', 'never-written.html']),
+      paperboy(['stats'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' }),
+    ]);
+    expect(missing.stderr).toBe('paperboy: nope.json: no such file or folder; check the path\n');
+    expect(folder.stderr).toBe('paperboy: src: that is a folder; give a file\n');
+    expect(nobody.stderr).toBe('paperboy: no subscriber with the address nobody@example.org\n');
+    expect(preview.stderr).toBe('paperboy: no subscriber with the address nobody@example.org\n');
+    expect(down.stderr).toBe('paperboy: cannot connect to 127.0.0.1:1; check that the database (DATABASE_URL) or Redis (REDIS_URL) is running and the URL is right\n');
+    for (const r of [missing, folder, nobody, preview, down]) expect(r.code).toBe(1);
+  }, 90_000);
+
+  it('adds the stack with --verbose (anywhere on the line) or LOG_LEVEL=debug', async () => {
+    const runs = await Promise.all([
+      paperboy(['ingest', '--file', 'nope.json', '--verbose']),
+      paperboy(['--verbose', 'ingest', '--file', 'nope.json']),
+      paperboy(['ingest', '--file', 'nope.json'], { LOG_LEVEL: 'debug' }),
+    ]);
+    for (const r of runs) {
+      expect(r.code).toBe(1);
+      const lines = r.stderr.split('\n').filter((l) => !l.startsWith('{')); // LOG_LEVEL=debug also logs JSON
+      expect(lines[0]).toBe('paperboy: nope.json: no such file or folder; check the path');
+      expect(r.stderr).toMatch(/^\s+at .*file-source\.ts/m);
+    }
+    expect((await paperboy(['--help'])).stdout).toContain('--verbose');
+  }, 90_000);
 });

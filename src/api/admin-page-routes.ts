@@ -45,6 +45,7 @@ export async function adminPageRoutes(app: FastifyInstance, { admin }: { admin: 
     const page = adminPage({
       stats,
       papers: preview.papers,
+      papersFrom: preview.latestFrom,
       csrf,
       search: email ? { email, found } : undefined,
       done: typeof q.done === 'string' ? q.done.slice(0, 200) : undefined,
@@ -60,6 +61,10 @@ export async function adminPageRoutes(app: FastifyInstance, { admin }: { admin: 
     const { id, action } = req.params;
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new AdminError(404, 'not_found', 'no subscriber with this id');
     if (action === 'erase') {
+      // The button sits behind a disclosure that says what is lost; a post without its field was not that button.
+      if ((req.body as Record<string, unknown> | undefined)?.confirm !== 'erase') {
+        throw new AdminError(400, 'bad_request', 'erasing needs the confirmation button under "Erase all data…"; nothing was deleted');
+      }
       await eraseSubscriberById(db, id);
       req.log.info({ subscriberId: id, action: 'erased', via: 'admin' }, 'subscriber erased by admin');
       return reply.redirect(back('Subscriber erased, with their deliveries and history.'), 303);

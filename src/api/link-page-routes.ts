@@ -7,9 +7,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { subscriberLink } from '../subscribers/links.ts';
 import { applyTransition, findSubscriber, subscriberIdFromToken, transitions, updatePreferences } from '../subscribers/lifecycle.ts';
-import { staleConfirmLink } from '../subscribers/errors.ts';
+import { neverConfirmed, staleConfirmLink } from '../subscribers/errors.ts';
+import { nextEmailAt } from '../delivery/first-email.ts';
 import type { TokenPurpose } from '../subscribers/tokens.ts';
 import { formErrors, preferencesForm, submittedValues } from './form-schemas.ts';
+import { learnedSection } from './pages/learned-profile.ts';
+import { loadProfile } from '../profile/profile.ts';
 import { confirmedPage, confirmPage, preferencesPage, resubscribedPage, unsubscribedPage, unsubscribePage } from './pages/manage-pages.ts';
 
 const send = (reply: FastifyReply, page: string, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(page);
@@ -40,17 +43,24 @@ export function registerLinkPageRoutes(app: FastifyInstance): void {
     const id = idFor(req, 'confirm');
     const result = await applyTransition(ctx, id, transitions.confirm, 'page');
     if (result.status !== 'active' && result.status !== 'paused') throw staleConfirmLink();
-    return send(reply, confirmedPage(link('preferences', id), !result.changed));
+    const s = await findSubscriber(ctx, id);
+    const now = ctx.now();
+    const first = s.status === 'active' ? { at: await nextEmailAt(ctx.db, s, now, app.deps.config.PLAN_CRON), now, timezone: s.timezone } : undefined;
+    return send(reply, confirmedPage(link('preferences', id), !result.changed, first));
   });
 
   const showPreferences = async (req: FastifyRequest, reply: FastifyReply, extra: Partial<Parameters<typeof preferencesPage>[0]> = {}, status = 200) => {
     const id = idFor(req, 'preferences');
     const subscriber = await findSubscriber(ctx, id);
+    const now = ctx.now();
+    const next = subscriber.status === 'active' ? { at: await nextEmailAt(ctx.db, subscriber, now, app.deps.config.PLAN_CRON), now, timezone: subscriber.timezone } : undefined;
     const page = preferencesPage({
       subscriber,
+      next,
       token: tokenOf(req) ?? '',
       unsubscribeUrl: link('unsubscribe', id),
       exportUrl: `/api/preferences/export?token=${encodeURIComponent(tokenOf(req) ?? '')}`,
+      learned: learnedSection({ profile: await loadProfile(ctx.db, id), token: tokenOf(req) ?? '' }),
       ...extra,
     });
     return send(reply, page, status);
@@ -65,13 +75,13 @@ export function registerLinkPageRoutes(app: FastifyInstance): void {
       return showPreferences(req, reply, { errors: formErrors(parsed.error), values: submittedValues(req.body) }, 400);
     }
     await updatePreferences(ctx, id, parsed.data, 'page');
-    return showPreferences(req, reply, { saved: true });
+    return showPreferences(req, reply, { done: 'saved' });
   });
 
-  for (const [path, t] of [['/preferences/pause', transitions.pause], ['/preferences/resume', transitions.resume]] as const) {
+  for (const [path, t, done] of [['/preferences/pause', transitions.pause, 'paused'], ['/preferences/resume', transitions.resume, 'resumed']] as const) {
     app.post(path, async (req, reply) => {
       await applyTransition(ctx, idFor(req, 'preferences'), t, 'page');
-      return showPreferences(req, reply, { saved: true });
+      return showPreferences(req, reply, { done });
     });
   }
 
@@ -92,7 +102,8 @@ export function registerLinkPageRoutes(app: FastifyInstance): void {
 
   app.post('/resubscribe', async (req, reply) => {
     const id = idFor(req, 'unsubscribe');
-    await applyTransition(ctx, id, transitions.resubscribe, 'page');
+    const result = await applyTransition(ctx, id, transitions.resubscribe, 'page');
+    if (result.status === 'unsubscribed') throw neverConfirmed();
     return send(reply, resubscribedPage(link('preferences', id)));
   });
 }

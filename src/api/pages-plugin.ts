@@ -6,10 +6,11 @@
 import multipart from '@fastify/multipart';
 import type { FastifyError, FastifyInstance, FastifyReply, onRequestHookHandler } from 'fastify';
 import { AppError } from '../errors.ts';
-import { stylesheet, timezoneScript } from './pages/assets.ts';
+import { favicon, stylesheet, timezoneScript } from './pages/assets.ts';
 import { errorPage } from './pages/error-page.ts';
 import { registerHomeRoutes } from './home-routes.ts';
 import { registerLinkPageRoutes } from './link-page-routes.ts';
+import { registerFeedbackRoutes } from './feedback-routes.ts';
 
 export async function pagesPlugin(app: FastifyInstance, opts: { limiter: onRequestHookHandler }): Promise<void> {
   await app.register(multipart, {
@@ -29,7 +30,11 @@ export async function pagesPlugin(app: FastifyInstance, opts: { limiter: onReque
     reply.type(type).header('cache-control', 'public, max-age=3600').send(body);
   app.get('/assets/style.css', asset(stylesheet, 'text/css; charset=utf-8'));
   app.get('/assets/timezone.js', asset(timezoneScript, 'text/javascript; charset=utf-8'));
+  // Browsers ask for /favicon.ico whatever the page links; both get the same SVG.
+  app.get('/assets/favicon.svg', asset(favicon, 'image/svg+xml'));
+  app.get('/favicon.ico', asset(favicon, 'image/svg+xml'));
 
   registerHomeRoutes(app, opts.limiter);
   registerLinkPageRoutes(app);
+  registerFeedbackRoutes(app);
 }

@@ -55,4 +55,10 @@ export const exportBody = z.object({
   subscriber: z.record(z.string(), z.unknown()),
   deliveries: z.array(z.record(z.string(), z.unknown())),
   auditEvents: z.array(z.record(z.string(), z.unknown())),
+  /** What the profile learned: votes, follows, mutes, negative keywords, clicks. */
+  profile: z.object({
+    votes: z.array(z.record(z.string(), z.unknown())),
+    rules: z.array(z.record(z.string(), z.unknown())),
+    clicks: z.array(z.record(z.string(), z.unknown())),
+  }),
 });

@@ -44,6 +44,13 @@ export const papers = pgTable(
     projectPage: text('project_page'),
     thumbnail: text('thumbnail'),
     topics: text('topics').array().notNull().default(sql`'{}'::text[]`),
+    /** Set when the paper was withdrawn on Hugging Face: it is kept but never selected or shown. */
+    withdrawnAt: ts('withdrawn_at'),
+    /** From the paper's own page (GET /api/papers/{id}); null until it was fetched. */
+    models: integer('models'),
+    datasets: integer('datasets'),
+    spaces: integer('spaces'),
+    enrichedAt: ts('enriched_at'),
     firstSeenAt: ts('first_seen_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
@@ -174,4 +181,90 @@ export const runs = pgTable(
     stats: jsonb('stats').$type<Record<string, number | string>>().notNull(),
   },
   (t) => [index('runs_kind_finished_idx').on(t.kind, t.finishedAt)],
+);
+
+/**
+ * Admin sessions ended by logging out. A session cookie is signed, not stored
+ * (src/admin/session.ts); one named here is refused until it would have
+ * expired anyway, when its row is deleted.
+ */
+export const adminSessionRevocations = pgTable('admin_session_revocations', {
+  sessionId: text('session_id').primaryKey(),
+  expiresAt: ts('expires_at').notNull(),
+});
+
+/**
+ * The reader's learned profile (src/profile/). Each signal keeps a snapshot of
+ * the paper's features as they were when the reader gave it, so the profile
+ * still means the same after the paper row is updated or pruned, and ranking
+ * loads a reader's whole profile without joining papers. All of it goes with
+ * the subscriber (ON DELETE CASCADE) and is in their export.
+ */
+export const voteKinds = ['more', 'less'] as const;
+export type VoteKind = (typeof voteKinds)[number];
+
+/** The paper as the profile remembers it: what affinity is learned over. */
+export interface PaperSnapshot {
+  title: string;
+  topics: string[];
+  aiKeywords: string[];
+  terms: string[];
+  organisation: string | null;
+  authors: string[];
+}
+
+/** More like this / Less like this: one per reader and paper, the latest wins. */
+export const profileVotes = pgTable(
+  'profile_votes',
+  {
+    subscriberId: uuid('subscriber_id')
+      .notNull()
+      .references(() => subscribers.id, { onDelete: 'cascade' }),
+    paperId: text('paper_id').notNull(),
+    vote: text('vote', { enum: voteKinds }).notNull(),
+    paper: jsonb('paper').$type<PaperSnapshot>().notNull(),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.subscriberId, t.paperId] })],
+);
+
+export const ruleStances = ['follow', 'mute'] as const;
+export type RuleStance = (typeof ruleStances)[number];
+export const ruleKinds = ['organisation', 'author', 'topic', 'keyword'] as const;
+export type RuleKind = (typeof ruleKinds)[number];
+
+/**
+ * Follows and mutes of organisations, authors and topics, and negative
+ * keywords (a muted keyword: "not: diffusion"). `key` is the value
+ * lower-cased, so "NVIDIA" and "nvidia" are one rule; `value` keeps the
+ * reader's spelling for display.
+ */
+export const profileRules = pgTable(
+  'profile_rules',
+  {
+    subscriberId: uuid('subscriber_id')
+      .notNull()
+      .references(() => subscribers.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ruleKinds }).notNull(),
+    key: text('key').notNull(),
+    value: text('value').notNull(),
+    stance: text('stance', { enum: ruleStances }).notNull(),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.subscriberId, t.kind, t.key] })],
+);
+
+/** Clicks through the signed redirect (CLICK_TRACKING=on): a weak positive, one row per reader and paper. */
+export const profileClicks = pgTable(
+  'profile_clicks',
+  {
+    subscriberId: uuid('subscriber_id')
+      .notNull()
+      .references(() => subscribers.id, { onDelete: 'cascade' }),
+    paperId: text('paper_id').notNull(),
+    paper: jsonb('paper').$type<PaperSnapshot>().notNull(),
+    clicks: integer('clicks').notNull().default(1),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.subscriberId, t.paperId] })],
 );

@@ -14,14 +14,24 @@ import { htmlValues, joinPieces, pieceValue, textValues, type Piece, type PieceV
 import { createDigestRenderer, type DigestRenderer } from '../digest/render.ts';
 import type { DigestSelection } from '../digest/select.ts';
 import { emailContent } from '../digest/view.ts';
-import { senderDomain } from '../mail/message.ts';
+import { headerPolicy, mailDate, messageHeaders } from '../mail/headers.ts';
+import { senderOf } from '../mail/message.ts';
 import { compileMime, qpPiece, renderMime, type CompiledMime, type Part } from '../mail/mime-template.ts';
 import type { TokenSecrets } from '../subscribers/tokens.ts';
 import { deliveryMessageId } from './deliveries.repo.ts';
 
 export type ComposeConfig = Pick<
   Config,
-  'publicUrl' | 'MAIL_FROM' | 'REPLY_TO' | 'UNSUBSCRIBE_MAILTO' | 'MAIL_POSTAL_ADDRESS' | 'DIGEST_SIZE' | 'TRENDING_GRAVITY'
+  | 'publicUrl'
+  | 'MAIL_FROM'
+  | 'REPLY_TO'
+  | 'MAIL_HEADERS'
+  | 'BOUNCE_ADDRESS'
+  | 'BOUNCE_VERP'
+  | 'UNSUBSCRIBE_MAILTO'
+  | 'MAIL_POSTAL_ADDRESS'
+  | 'DIGEST_SIZE'
+  | 'TRENDING_GRAVITY'
 >;
 
 export interface ComposedMail {
@@ -41,14 +51,15 @@ export interface DigestComposer {
 }
 
 /** `List-Id: paperboy daily <daily.example.org>` (RFC 2919): lets mailbox filters find the list. */
-const listId = (config: ComposeConfig, frequency: string) => `paperboy ${frequency} <${frequency}.${senderDomain(config.MAIL_FROM)}>`;
+const listId = (domain: string, frequency: string) => `paperboy ${frequency} <${frequency}.${domain}>`;
 
 /** Encoded pieces kept; static pieces (layout and card parts) are a few thousand per run. */
 const ENCODED_KEPT = 20_000;
 
 export function createDigestComposer(config: ComposeConfig, secrets: TokenSecrets, options: { maxEntries?: number } = {}): DigestComposer {
   const renderer = createDigestRenderer(config, options);
-  const domain = senderDomain(config.MAIL_FROM);
+  const policy = headerPolicy(senderOf(config));
+  const domain = policy.domain;
   // Headers and structure per frequency (List-Id differs); bodies are slots.
   const mimes = new Map<string, CompiledMime>();
   // Static pieces are shared string objects: each is quoted-printable encoded once per run.
@@ -60,18 +71,15 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
     const unsubscribe: Part[] = ['<', { slot: 'unsubscribeUrl' }, '>'];
     if (config.UNSUBSCRIBE_MAILTO) unsubscribe.push(`, <mailto:${config.UNSUBSCRIBE_MAILTO}?subject=unsubscribe>`);
     mime = compileMime({
-      headers: [
-        ['From', config.MAIL_FROM],
-        ...(config.REPLY_TO ? ([['Reply-To', config.REPLY_TO]] as [string, string][]) : []),
-        ['To', [{ slot: 'to' }]],
-        ['Subject', [{ slot: 'subject' }]],
-        ['Date', [{ slot: 'date' }]],
-        ['Message-ID', [{ slot: 'messageId' }]],
-        ['List-Id', listId(config, frequency)],
-        ['List-Unsubscribe', unsubscribe],
-        // RFC 8058: mailbox providers may POST this body to the URL above.
-        ['List-Unsubscribe-Post', 'List-Unsubscribe=One-Click'],
-      ],
+      headers: messageHeaders(policy, {
+        to: [{ slot: 'to' }],
+        // A slot: subjects differ per digest, the headers are built once per frequency.
+        subject: [{ slot: 'subject' }],
+        date: [{ slot: 'date' }],
+        messageId: [{ slot: 'messageId' }],
+        feedback: { campaign: 'digest', frequency, date: [{ slot: 'periodDate' }] },
+        list: { id: listId(domain, frequency), unsubscribe },
+      }),
       text: [{ slot: 'text' }],
       html: [{ slot: 'html' }],
     });
@@ -108,8 +116,9 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
       const raw = renderMime(mimeFor(selection.period.frequency), {
         to: email,
         subject: compiled.subject,
-        date: now.toUTCString().replace('GMT', '+0000'),
+        date: mailDate(now),
         messageId,
+        periodDate: selection.period.localDate,
         unsubscribeUrl: recipient.unsubscribeUrl,
         text: encode(compiled.text, textValues(recipient)),
         html: encode(compiled.html, html),

@@ -92,15 +92,21 @@ export async function readClaimable(db: Db, ids: string[], now: Date): Promise<C
   }));
 }
 
-/** What a claim does to one delivery: hold it to send these papers, or skip it at once. */
-export type Claim = { id: string; paperIds: string[] } | { id: string; skip: string };
+/**
+ * What a claim does to one delivery: hold it to send these papers, or skip it
+ * at once. `previous`: the papers the row held when this runner read it (none
+ * by default).
+ */
+export type Claim = { id: string; paperIds: string[]; previous?: readonly string[] } | { id: string; skip: string };
 
 /**
- * Claims many deliveries in one statement, each with the papers chosen for it
- * (kept when an earlier attempt chose some: a resume sends the same digest),
- * or settles the ones with nothing to send as skipped. Returns the rows this
- * call now holds or settled, with the papers they hold; a row another runner
- * took meanwhile is not among them.
+ * Claims many deliveries in one statement, each with the papers chosen for it,
+ * or settles the ones with nothing to send as skipped. Papers an earlier
+ * attempt chose are kept (a resume sends the same digest) unless the row still
+ * holds exactly the `previous` this runner read: then it chose afresh on
+ * purpose (a stored paper was withdrawn since) and its papers replace them.
+ * Returns the rows this call now holds or settled, with the papers they hold;
+ * a row another runner took meanwhile is not among them.
  */
 export async function claimDeliveries(db: Db, claims: Claim[], now: Date, leaseSeconds: number): Promise<{ id: string; status: string; attempts: number; paperIds: string[] }[]> {
   if (!claims.length) return [];
@@ -108,18 +114,23 @@ export async function claimDeliveries(db: Db, claims: Claim[], now: Date, leaseS
   const skip = (c: Claim) => ('skip' in c ? c.skip : null);
   // Paper ids travel as one delimited text per row: arrays of arrays do not bind.
   const papers = (c: Claim) => ('paperIds' in c ? c.paperIds.join('\u001f') : '');
+  const previous = (c: Claim) => ('paperIds' in c ? (c.previous ?? []).join('\u001f') : '');
   const rows = await queryRows<{ id: string; status: string; attempts: number; paper_ids: string[] }>(
     db,
     sql`UPDATE deliveries d SET
           status = CASE WHEN c.skip IS NULL THEN 'sending' ELSE 'skipped' END,
           reason = c.skip,
           attempts = d.attempts + 1,
-          paper_ids = CASE WHEN c.skip IS NOT NULL OR cardinality(d.paper_ids) > 0 OR c.papers = '' THEN d.paper_ids
-                           ELSE string_to_array(c.papers, chr(31)) END,
+          paper_ids = CASE WHEN c.skip IS NULL AND c.papers <> '' AND array_to_string(d.paper_ids, chr(31)) = c.previous
+                           THEN string_to_array(c.papers, chr(31)) ELSE d.paper_ids END,
           lease_until = CASE WHEN c.skip IS NULL THEN ${at}::timestamptz + make_interval(secs => ${leaseSeconds}) END,
           updated_at = ${at}::timestamptz
-        FROM unnest(${sql.param(claims.map((c) => c.id))}::uuid[], ${sql.param(claims.map(skip))}::text[], ${sql.param(claims.map(papers))}::text[])
-          AS c(id, skip, papers)
+        FROM unnest(
+            ${sql.param(claims.map((c) => c.id))}::uuid[],
+            ${sql.param(claims.map(skip))}::text[],
+            ${sql.param(claims.map(papers))}::text[],
+            ${sql.param(claims.map(previous))}::text[]
+          ) AS c(id, skip, papers, previous)
         WHERE d.id = c.id AND ${claimable(at)}
         RETURNING d.id, d.status, d.attempts, d.paper_ids`,
   );

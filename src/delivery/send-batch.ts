@@ -24,6 +24,7 @@ import type { Mailer } from '../mail/mailer.ts';
 import { classifySendError } from '../mail/smtp-errors.ts';
 import { recordBounce } from './bounces.ts';
 import type { ComposedMail, DigestComposer } from './compose.ts';
+import { holdLeases, type BatchLease } from './lease.ts';
 import { claimDeliveries, finishDeliveries, readClaimable, type Claim, type ClaimedDelivery, type Outcome } from './deliveries.repo.ts';
 
 /** Tries per delivery for transient (4xx) failures before it stays `failed`. */
@@ -73,6 +74,8 @@ export interface BatchOutcome {
   retry: number;
   /** The relay did not answer: the caller should pause before retrying. */
   relayDown: boolean;
+  /** Left unsent because their lease was lost (lease.ts): another runner holds them now. */
+  leaseLost: number;
 }
 
 /**
@@ -103,7 +106,7 @@ const warmed = new WeakMap<DigestComposer, Set<string>>();
 
 export async function sendBatch(deps: SendDeps, ids: string[]): Promise<BatchOutcome> {
   const { db, log, config } = deps;
-  const out: BatchOutcome = { claimed: 0, sent: 0, skipped: 0, failed: 0, retry: 0, relayDown: false };
+  const out: BatchOutcome = { claimed: 0, sent: 0, skipped: 0, failed: 0, retry: 0, relayDown: false, leaseLost: 0 };
   const selection = deps.selection ?? newSelectionRun();
   const inFlight = deps.inFlight ?? pLimit(config.SEND_CONCURRENCY);
 
@@ -132,15 +135,18 @@ export async function sendBatch(deps: SendDeps, ids: string[]): Promise<BatchOut
   const reasons = new Map<string, string>();
   readable.forEach((d) => d.subscriber.status !== 'active' && reasons.set(d.id, `subscriber is ${d.subscriber.status}`));
   active.forEach((d, i) => !mails.has(d.id) && reasons.set(d.id, selections[i]!.kind === 'skip' ? (selections[i] as { reason: string }).reason : 'nothing to send'));
-  const claims: Claim[] = readable.map((d) => (reasons.has(d.id) ? { id: d.id, skip: reasons.get(d.id)! } : { id: d.id, paperIds: mails.get(d.id)!.paperIds }));
-  const claimed = await claimDeliveries(db, claims, deps.now(), config.SEND_LEASE_SECONDS);
+  const claims: Claim[] = readable.map((d) => (reasons.has(d.id) ? { id: d.id, skip: reasons.get(d.id)! } : { id: d.id, paperIds: mails.get(d.id)!.paperIds, previous: d.paperIds }));
+  const claimedAt = deps.now();
+  const claimed = await claimDeliveries(db, claims, claimedAt, config.SEND_LEASE_SECONDS);
   out.claimed = claimed.length;
 
   let pending: { id: string; outcome: Outcome }[] = [];
+  let lease: BatchLease | undefined;
   const flush = async () => {
     const batch = pending;
     pending = [];
-    await finishDeliveries(db, batch, deps.now());
+    const write = () => finishDeliveries(db, batch, deps.now());
+    await (lease ? lease.settle(batch.map((b) => b.id), write) : write());
   };
   const record = async (id: string, outcome: Outcome) => {
     pending.push({ id, outcome });
@@ -163,12 +169,20 @@ export async function sendBatch(deps: SendDeps, ids: string[]): Promise<BatchOut
     else toSend.push({ d: byId.get(c.id)!, attempts: c.attempts, mail });
   }
 
+  // Lease heartbeat (lease.ts): renewed while the emails go out, checked before each one.
+  const held = claimed.filter((c) => c.status !== 'skipped').map((c) => c.id);
+  lease = await holdLeases(db, held, claimedAt, { leaseSeconds: config.SEND_LEASE_SECONDS, now: deps.now, log });
+
   let next = 0;
   const lane = async () => {
     while (next < toSend.length) {
       const { d, attempts, mail } = toSend[next++]!;
       if (out.relayDown) {
         await record(d.id, { status: 'queued', reason: 'mail relay unavailable', uncounted: true });
+        continue;
+      }
+      if (!lease.holds(d.id)) {
+        out.leaseLost++;
         continue;
       }
       const started = performance.now();
@@ -210,6 +224,7 @@ export async function sendBatch(deps: SendDeps, ids: string[]): Promise<BatchOut
     // process to SEND_CONCURRENCY across the batches it runs at once.
     await Promise.all(Array.from({ length: Math.min(config.SEND_CONCURRENCY, toSend.length) }, lane));
   } finally {
+    await lease.stop();
     await flush();
   }
   return out;

@@ -4,6 +4,7 @@
  * output escapes them its own way.
  */
 import { createHash } from 'node:crypto';
+import { countsLine, demoPaperUrl, isDemoPaper } from '../papers/demo.ts';
 import { topicLabel, type Topic } from '../papers/topics.ts';
 import { followTarget } from '../profile/links.ts';
 import type { FeedbackCard } from './personalise.ts';
@@ -21,10 +22,14 @@ export interface StaticCard {
   id: string;
   title: string;
   url: string;
-  /** "ByteDance Seed · Ada Lovelace, Alan Turing and 12 others"; null when nothing is known. */
+  /** "Dec 8, 2025 · ByteDance Seed" or "Dec 8, 2025 · 9 authors"; null when nothing is known. */
   byline: string | null;
   upvotes: number;
   comments: number;
+  /** "▲ 12 upvotes · 3 comments", zero counts left out; empty when both are zero. */
+  counts: string;
+  /** A demo paper (seeds/papers.json): its links search arXiv by title. */
+  demo: boolean;
   topics: string[];
   summary: string;
   links: CardLink[];
@@ -52,9 +57,9 @@ export function sameCardAs(copy: DigestPaper, source: object): DigestPaper {
   return copy;
 }
 
-const SHOWN_AUTHORS = 3;
-
 export const paperUrl = (id: string) => `https://huggingface.co/papers/${encodeURIComponent(id).replaceAll('%2F', '/')}`;
+/** Where a card's title links: the paper on Hugging Face, or for a demo paper (whose id is another paper's) an arXiv title search. */
+export const cardUrl = (p: { id: string; title: string }) => (isDemoPaper(p) ? demoPaperUrl(p.title) : paperUrl(p.id));
 const arxivUrl = (kind: 'abs' | 'pdf', id: string) => `https://arxiv.org/${kind}/${encodeURIComponent(id).replaceAll('%2F', '/')}`;
 
 export function compactCount(n: number): string {
@@ -63,12 +68,31 @@ export function compactCount(n: number): string {
   return k < 100 ? `${k.toFixed(1).replace(/\.0$/, '')}k` : `${Math.round(k)}k`;
 }
 
-export function byline(p: Pick<DigestPaper, 'authors' | 'organizationName' | 'organizationFullname'>): string | null {
+const DATE = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' });
+
+/**
+ * "Dec 8, 2025 · ByteDance Seed", or "Dec 8, 2025 · 9 authors" when no
+ * organisation is known: the day it was on Daily Papers and who it is from.
+ * Authors marked hidden on Hugging Face are never stored, so never counted.
+ */
+export function byline(p: Pick<DigestPaper, 'authors' | 'organizationName' | 'organizationFullname'> & { dailyDate?: string }): string | null {
   const org = p.organizationFullname?.trim() || p.organizationName?.trim() || '';
-  const shown = p.authors.slice(0, SHOWN_AUTHORS).join(', ');
-  const rest = p.authors.length - SHOWN_AUTHORS;
-  const people = rest > 0 ? `${shown} and ${rest} other${rest === 1 ? '' : 's'}` : shown;
-  return [org, people].filter(Boolean).join(' · ') || null;
+  const n = p.authors.length;
+  const who = org || (n ? `${n.toLocaleString('en-US')} author${n === 1 ? '' : 's'}` : '');
+  const day = p.dailyDate ? DATE.format(new Date(`${p.dailyDate}T00:00:00Z`)) : '';
+  return [day, who].filter(Boolean).join(' · ') || null;
+}
+
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/** "3 models · 1 dataset · 2 Spaces" citing the paper on the Hub, or null when none (or not yet known). */
+export function repoCounts(p: Partial<Pick<DigestPaper, 'models' | 'datasets' | 'spaces'>>): string | null {
+  const parts = [
+    p.models ? plural(p.models, 'model', 'models') : '',
+    p.datasets ? plural(p.datasets, 'dataset', 'datasets') : '',
+    p.spaces ? plural(p.spaces, 'Space', 'Spaces') : '',
+  ].filter(Boolean);
+  return parts.length ? parts.join(' · ') : null;
 }
 
 const listing = (items: string[]) =>
@@ -85,7 +109,9 @@ export function whyLine(why: Why): string {
   return 'Top trending across every topic (you follow them all)';
 }
 
-export function paperLinks(p: Pick<DigestPaper, 'id' | 'githubRepo' | 'githubStars' | 'projectPage'>): CardLink[] {
+export function paperLinks(
+  p: Pick<DigestPaper, 'id' | 'githubRepo' | 'githubStars' | 'projectPage'> & Partial<Pick<DigestPaper, 'models' | 'datasets' | 'spaces'>>,
+): CardLink[] {
   const links: CardLink[] = [
     { label: 'arXiv', url: arxivUrl('abs', p.id) },
     { label: 'PDF', url: arxivUrl('pdf', p.id) },
@@ -94,6 +120,9 @@ export function paperLinks(p: Pick<DigestPaper, 'id' | 'githubRepo' | 'githubSta
   if (code) links.push({ label: p.githubStars ? `Code ★ ${compactCount(p.githubStars)}` : 'Code', url: code });
   const project = httpUrl(p.projectPage);
   if (project) links.push({ label: 'Project page', url: project });
+  // The paper's Hub page lists them; that is where the count links.
+  const repos = repoCounts(p);
+  if (repos) links.push({ label: repos, url: paperUrl(p.id) });
   return links;
 }
 
@@ -104,16 +133,21 @@ function feedbackPaper(p: DigestPaper): StaticCard['feedback'] {
 }
 
 export function staticCard(p: DigestPaper): StaticCard {
+  // A demo paper's id belongs to some other real paper: link to a title search instead.
+  const demo = isDemoPaper(p);
   const card: Omit<StaticCard, 'fingerprint'> = {
     id: p.id,
     title: p.title,
-    url: paperUrl(p.id),
+    url: cardUrl(p),
     byline: byline(p),
     upvotes: p.upvotes,
     comments: p.numComments,
+    // A demo paper's comment count is made up (seeds/README.md); its upvotes were captured.
+    counts: countsLine(p.upvotes, demo ? 0 : p.numComments),
+    demo,
     topics: p.topics.map((t) => topicLabel(t as Topic)),
     summary: cardSummary(p),
-    links: paperLinks(p),
+    links: demo ? [{ label: 'arXiv search', url: demoPaperUrl(p.title) }, ...paperLinks(p).slice(2)] : paperLinks(p),
     feedback: feedbackPaper(p),
   };
   const fingerprint = createHash('sha256').update(JSON.stringify(card)).digest('base64url');

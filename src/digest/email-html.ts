@@ -41,8 +41,7 @@ export function cardMjml(card: StaticCard, m: LayoutMarkers, showWhy: boolean): 
     .join('');
   return fillTemplate(loadTemplate('digest-card.mjml'), {
     rank: m.rank,
-    upvotes: card.upvotes.toLocaleString('en-US'),
-    comments: `${card.comments.toLocaleString('en-US')} comment${card.comments === 1 ? '' : 's'}`,
+    countsHtml: card.counts ? escapeHtml(card.counts).replaceAll(' ', '&nbsp;') : '',
     url: card.url,
     title: card.title,
     bylineHtml: card.byline

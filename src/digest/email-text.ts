@@ -31,12 +31,13 @@ export function cardText(c: StaticCard, m: LayoutMarkers, showWhy: boolean): str
   // The rank is 1–2 digits: wrap the title as if it took two.
   const out = [`${m.rank}. ${wrap(c.title, '', WIDTH - 4).replace(/\n/g, `\n${pad}`)}`];
   if (c.byline) out.push(wrap(c.byline, pad));
-  const stats = `▲ ${c.upvotes.toLocaleString('en-US')} upvotes · ${c.comments.toLocaleString('en-US')} comment${c.comments === 1 ? '' : 's'}`;
-  out.push(wrap([stats, ...c.topics].join(' · '), pad));
+  out.push(wrap([c.counts, ...c.topics].filter(Boolean).join(' · '), pad));
   out.push('', wrap(c.summary, pad), '');
-  const label = (s: string) => `${s}:`.padEnd(14);
+  // At least one space after the label, however long ("3 models · 1 dataset: …").
+  const label = (s: string) => `${`${s}:`.padEnd(13)} `;
   out.push(`${pad}${label('Paper')}${c.url}`);
-  for (const l of c.links) out.push(`${pad}${label(l.label)}${l.url}`);
+  // A demo paper's arXiv search is its Paper link already; the Hub's counts link to the Paper page too, but their words are news.
+  for (const l of c.links) if (!(c.demo && l.url === c.url)) out.push(`${pad}${label(l.label)}${l.url}`);
   if (showWhy) out.push(`${m.feedback}`, m.why);
   return `${out.join('\n')}\n\n`;
 }

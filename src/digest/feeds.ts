@@ -12,8 +12,9 @@ import { Feed } from 'feed';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/rows.ts';
+import { countsLine, DEMO_NOTE, demoPaperUrl, isDemoPaper, knownAuthors } from '../papers/demo.ts';
 import { topicLabel, type Topic } from '../papers/topics.ts';
-import { byline, paperLinks, paperUrl } from './cards.ts';
+import { byline, cardUrl, paperLinks, paperUrl } from './cards.ts';
 import { escapeHtml } from './escape.ts';
 import { cardSummary } from './summary.ts';
 import { senderLine } from './view.ts';
@@ -52,7 +53,8 @@ export interface FeedItem {
 const xmlSafe = (s: string) => s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '');
 
 export async function feedItems(db: Db, config: Pick<Config, 'DIGEST_SIZE'>, q: { now: Date; topic?: Topic }): Promise<FeedItem[]> {
-  const topic = q.topic ? sql`AND topics && ${sql.param([q.topic])}::text[]` : sql``;
+  // Withdrawn papers are never listed.
+  const topic = q.topic ? sql`AND withdrawn_at IS NULL AND topics && ${sql.param([q.topic])}::text[]` : sql`AND withdrawn_at IS NULL`;
   const rows = await queryRows<FeedRow>(db, sql`
     WITH days AS (
       SELECT DISTINCT daily_date FROM papers WHERE daily_at <= ${q.now.toISOString()}::timestamptz ${topic}
@@ -67,20 +69,25 @@ export async function feedItems(db: Db, config: Pick<Config, 'DIGEST_SIZE'>, q: 
     const by = byline({ authors: r.authors, organizationName: r.organization_name, organizationFullname: r.organization_fullname });
     const summary = cardSummary({ aiSummary: r.ai_summary, summary: r.summary });
     const links = paperLinks({ id: r.id, githubRepo: r.github_repo, githubStars: r.github_stars, projectPage: r.project_page });
-    const stats = `▲ ${r.upvotes} upvotes · ${r.num_comments} comments`;
+    // Zero counts are left out rather than shown as "▲ 0" (countsLine); demo papers say so and link to a title search.
+    const demo = isDemoPaper(r);
+    const counts = countsLine(r.upvotes, demo ? 0 : r.num_comments); // a demo paper's comment count is made up
+    const shownLinks = demo ? [{ label: 'arXiv search', url: demoPaperUrl(r.title) }, ...links.slice(2)] : links;
     const contentHtml = [
+      demo ? `<p><strong>${escapeHtml(DEMO_NOTE)}</strong></p>` : '',
       by ? `<p><em>${escapeHtml(by)}</em></p>` : '',
       `<p>${escapeHtml(xmlSafe(summary))}</p>`,
-      `<p>${escapeHtml(stats)} · ${links.map((l) => `<a href="${escapeHtml(l.url)}">${escapeHtml(l.label)}</a>`).join(' · ')}</p>`,
+      `<p>${[...(counts ? [escapeHtml(counts)] : []), ...shownLinks.map((l) => `<a href="${escapeHtml(l.url)}">${escapeHtml(l.label)}</a>`)].join(' · ')}</p>`,
     ].join('');
     return {
-      id: paperUrl(r.id),
-      url: paperUrl(r.id),
+      // A demo paper's Hugging Face address is another paper's: not even its id points there.
+      id: demo ? `urn:paperboy:demo-paper:${encodeURIComponent(r.id)}` : paperUrl(r.id),
+      url: cardUrl(r),
       title: xmlSafe(r.title),
       summary: xmlSafe(summary),
       contentHtml: xmlSafe(contentHtml),
       published: new Date(r.daily_at),
-      authors: r.authors.slice(0, 3).map(xmlSafe),
+      authors: knownAuthors(r.authors).names.slice(0, 3).map(xmlSafe),
       tags: r.topics.map((t) => topicLabel(t)),
     };
   });

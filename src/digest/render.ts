@@ -116,7 +116,7 @@ interface Layout {
 
 /**
  * An upper bound of a card's three signed feedback links in the HTML: each
- * `${publicUrl}/feedback?t=` + base64url of a JSON claim (action, subscriber
+ * `${publicUrl}/feedback?token=` + base64url of a JSON claim (action, subscriber
  * and paper ids, time, and for Follow what it follows) + "." + a 43-character
  * MAC, escaped (profile/feedback-token.ts).
  */

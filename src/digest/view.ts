@@ -4,6 +4,7 @@
  */
 import type { Config } from '../config.ts';
 import type { Frequency } from '../db/schema.ts';
+import { DEMO_NOTE, isDemoPaper } from '../papers/demo.ts';
 import { topicLabel, type Topic } from '../papers/topics.ts';
 import { heading, intro, kicker, preheader, subjectLine } from './headline.ts';
 import type { DigestPaper, DigestSelection } from './select.ts';
@@ -53,6 +54,7 @@ export function digestWords(content: DigestContent, titles: string[]): DigestWor
     preheader: preheader(h),
     kicker: kicker(content.frequency),
     heading: heading(h),
-    intro: intro(titles.length, content.audience, (content.topics ?? []).map(topicLabel)),
+    // Demo papers say so wherever they are read: in the email and on the web edition.
+    intro: `${intro(titles.length, content.audience, (content.topics ?? []).map(topicLabel))}${content.papers.some((p) => isDemoPaper(p)) ? `. ${DEMO_NOTE}` : ''}`,
   };
 }

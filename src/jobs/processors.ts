@@ -7,7 +7,8 @@ import { findStalledDeliveries, planDeliveryChunks } from '../delivery/plan.ts';
 import { pruneDeliveries, type RetentionCounts } from '../delivery/retention.ts';
 import { WINDOW_DAYS } from '../digest/candidates.ts';
 import { runIngest, type IngestCounts } from '../papers/ingest-run.ts';
-import { hfDailySource } from '../papers/sources/hf-daily.ts';
+import { enrichWindow } from '../papers/enrich.ts';
+import { hfClientFromConfig, hfSourceFromConfig } from '../papers/sources/hf-from-config.ts';
 import { chunk } from './queues.ts';
 import type { JobContext } from './context.ts';
 
@@ -27,8 +28,14 @@ export async function retentionJob(ctx: JobContext): Promise<RetentionCounts> {
 /** Yesterday and today (UTC) by default: refreshes upvotes of papers still trending. */
 export async function ingestJob(ctx: JobContext, days?: string[]): Promise<IngestCounts> {
   const now = ctx.now().getTime();
-  const source = hfDailySource({ baseUrl: ctx.config.HF_API_URL, timeoutMs: ctx.config.HF_TIMEOUT_MS, retries: ctx.config.HF_RETRIES });
+  // One client: the listing and the per-paper enrichment share its rate budget.
+  const client = hfClientFromConfig(ctx.config, ctx.log);
+  const source = hfSourceFromConfig(ctx.config, client, ctx.log, ctx.now);
   const counts = await runIngest({ db: ctx.db, source, days: days ?? [utcDay(now - DAY_MS), utcDay(now)], log: ctx.log });
+  // Enrichment failing never fails the ingest: cards stay as the listing left them.
+  await enrichWindow(ctx.db, client, { now: ctx.now(), windowDays: Math.max(...Object.values(WINDOW_DAYS)), log: ctx.log }).catch(
+    (err: unknown) => ctx.log.warn({ err }, 'enrichment failed'),
+  );
   ctx.metrics?.papersIngested.inc(counts.new);
   return counts;
 }
@@ -63,9 +70,16 @@ export const STALE_QUEUED_MS = 10 * 60_000;
  * pass creates any, so no fresh row is mistaken for a stalled one), then new
  * ones chunk by chunk, each cut into batches of SEND_BATCH_SIZE and handed to
  * `sink` before the next chunk is planned. Memory is one chunk, whatever the
- * number of readers.
+ * number of readers. `resumeQueued`: also resume queued deliveries of any
+ * age (after Redis lost their jobs, schedulers.ts).
  */
-export async function planJobStreamed(ctx: JobContext, sink: BatchSink, day?: string, runId?: string): Promise<PlanSummary> {
+export async function planJobStreamed(
+  ctx: JobContext,
+  sink: BatchSink,
+  day?: string,
+  runId?: string,
+  opts: { resumeQueued?: boolean } = {},
+): Promise<PlanSummary> {
   const now = ctx.now();
   const summary: PlanSummary = { runId: runId ?? `${now.toISOString()}-${randomUUID().slice(0, 8)}`, startedAt: now, planned: 0, resumed: 0, batches: 0 };
   const hand = async (ids: string[]) => {
@@ -73,7 +87,7 @@ export async function planJobStreamed(ctx: JobContext, sink: BatchSink, day?: st
     summary.batches += batches.length;
     await sink(batches, summary);
   };
-  const resumed = await findStalledDeliveries(ctx.db, now, STALE_QUEUED_MS);
+  const resumed = await findStalledDeliveries(ctx.db, now, opts.resumeQueued ? 0 : STALE_QUEUED_MS);
   summary.resumed = resumed.length;
   if (resumed.length) await hand(resumed);
   for await (const planned of planDeliveryChunks(ctx.db, { now, day })) {
@@ -85,9 +99,9 @@ export async function planJobStreamed(ctx: JobContext, sink: BatchSink, day?: st
 }
 
 /** One pass with every id kept (operators' commands and tests, which report or follow them). */
-export async function planJob(ctx: JobContext, day?: string): Promise<PlanResult> {
+export async function planJob(ctx: JobContext, day?: string, opts: { resumeQueued?: boolean } = {}): Promise<PlanResult> {
   const result: PlanResult = { runId: '', planned: [], resumed: [], batches: [] };
-  const summary = await planJobStreamed(ctx, async (batches) => void result.batches.push(...batches), day);
+  const summary = await planJobStreamed(ctx, async (batches) => void result.batches.push(...batches), day, undefined, opts);
   // The sink saw resumed ids first, then planned ones, in batch order.
   const ids = result.batches.flat();
   return { ...result, runId: summary.runId, startedAt: summary.startedAt, resumed: ids.slice(0, summary.resumed), planned: ids.slice(summary.resumed) };

@@ -38,7 +38,7 @@ export function followTarget(paper: Pick<FeedbackPaper, 'organisation' | 'author
 }
 
 export function feedbackUrl(publicUrl: string, secrets: TokenSecrets, claim: FeedbackClaim, issuedAt = new Date()): string {
-  return `${publicUrl}/feedback?t=${signFeedback(secrets, claim, issuedAt)}`;
+  return `${publicUrl}/feedback?token=${signFeedback(secrets, claim, issuedAt)}`;
 }
 
 export function feedbackUrls({ publicUrl, secrets, subscriberId, paper, issuedAt = new Date() }: FeedbackLinkInput): FeedbackUrls {

@@ -49,7 +49,15 @@ const keywordSchema = z
   .string()
   .max(1000)
   .transform((s) => s.trim())
-  .refine((s) => s.length >= 1 && s.length <= MAX_KEYWORD_LENGTH, `each keyword must be 1–${MAX_KEYWORD_LENGTH} characters`)
+  // The message names the keyword, so a person with ten of them knows which to shorten.
+  .superRefine((s, ctx) => {
+    if (s.length > MAX_KEYWORD_LENGTH) {
+      const shown = `${[...s].slice(0, 30).join('')}${s.length > 30 ? '…' : ''}`;
+      ctx.addIssue({ code: 'custom', message: `keyword "${shown}" is ${s.length} characters long; each keyword must be 1–${MAX_KEYWORD_LENGTH} characters` });
+    } else if (!s) {
+      ctx.addIssue({ code: 'custom', message: `a keyword is empty; each keyword must be 1–${MAX_KEYWORD_LENGTH} characters` });
+    }
+  })
   .refine((s) => !FORBIDDEN.test(s), 'keywords may not contain control or direction characters');
 
 export const keywordsSchema = z

@@ -4,7 +4,7 @@
  * their ON DELETE CASCADE foreign keys, so nothing is left that names them.
  */
 import { asc, eq } from 'drizzle-orm';
-import { auditEvents, deliveries, subscribers } from '../db/schema.ts';
+import { auditEvents, deliveries, profileClicks, profileRules, profileVotes, subscribers } from '../db/schema.ts';
 import type { SubscriberDeps } from './deps.ts';
 import { goneLink } from './errors.ts';
 import { findSubscriber, type Subscriber } from './lifecycle.ts';
@@ -13,15 +13,23 @@ export interface SubscriberExport {
   subscriber: Subscriber;
   deliveries: (typeof deliveries.$inferSelect)[];
   auditEvents: (typeof auditEvents.$inferSelect)[];
+  profile: {
+    votes: (typeof profileVotes.$inferSelect)[];
+    rules: (typeof profileRules.$inferSelect)[];
+    clicks: (typeof profileClicks.$inferSelect)[];
+  };
 }
 
 export async function exportSubscriber(deps: Pick<SubscriberDeps, 'db'>, id: string): Promise<SubscriberExport> {
   const subscriber = await findSubscriber(deps, id);
-  const [sent, events] = await Promise.all([
+  const [sent, events, votes, rules, clicks] = await Promise.all([
     deps.db.select().from(deliveries).where(eq(deliveries.subscriberId, id)).orderBy(asc(deliveries.createdAt)),
     deps.db.select().from(auditEvents).where(eq(auditEvents.subscriberId, id)).orderBy(asc(auditEvents.at), asc(auditEvents.id)),
+    deps.db.select().from(profileVotes).where(eq(profileVotes.subscriberId, id)).orderBy(asc(profileVotes.at), asc(profileVotes.paperId)),
+    deps.db.select().from(profileRules).where(eq(profileRules.subscriberId, id)).orderBy(asc(profileRules.at), asc(profileRules.key)),
+    deps.db.select().from(profileClicks).where(eq(profileClicks.subscriberId, id)).orderBy(asc(profileClicks.at), asc(profileClicks.paperId)),
   ]);
-  return { subscriber, deliveries: sent, auditEvents: events };
+  return { subscriber, deliveries: sent, auditEvents: events, profile: { votes, rules, clicks } };
 }
 
 export async function eraseSubscriber(deps: Pick<SubscriberDeps, 'db'>, id: string): Promise<void> {

@@ -167,7 +167,7 @@ describe('preferences', () => {
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('Not saved');
-    expect(bad.body).toContain('unknown topic');
+    expect(bad.body).toContain('&quot;astrology&quot; is not one of the topics; choose topics from the list');
     expect((await t.app.inject({ method: 'GET', url: `/api/preferences${q}` })).json()).toMatchObject({ topics: ['rl', 'agents'] });
 
     const paused = await t.app.inject({ method: 'POST', url: `/preferences/pause${q}` });

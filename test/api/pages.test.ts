@@ -71,21 +71,42 @@ describe('subscribe form', () => {
     expect(again.statusCode).toBe(fresh.statusCode);
     expect(again.body).toBe(fresh.body);
     expect(again.body).toBe(first.body);
-    const audit = await queryRows<{ via: string }>(t.database.db, sql`SELECT via FROM audit_events a JOIN subscribers s ON s.id = a.subscriber_id WHERE s.email = 'form-new@example.org'`);
-    expect(audit).toEqual([{ via: 'page' }]);
+    const audit = await queryRows<{ action: string; via: string }>(
+      t.database.db,
+      sql`SELECT action, via FROM audit_events a JOIN subscribers s ON s.id = a.subscriber_id WHERE s.email = 'form-new@example.org' ORDER BY a.id`,
+    );
+    // The active address is left alone; the attempt is recorded (so every subscribe writes: same timing).
+    expect(audit).toEqual([{ action: 'subscribed', via: 'page' }, { action: 'subscribe_ignored', via: 'page' }]);
   });
 
-  it('shows the form again with the problems listed and what was typed, escaped; writes nothing', async () => {
-    const res = await form('email=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E&topics=astrology&sendHour=25&timezone=Mars%2FBase');
+  it('shows the form again with each problem in words next to its field, what was typed, escaped; writes nothing', async () => {
+    const res = await form('email=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E&topics=astrology&sendHour=25&timezone=Mars%2FBase&keywords=moe');
     expect(res.statusCode).toBe(400);
-    expect(res.body).toContain('Please fix');
-    expect(res.body).toContain('email: email is not an email address');
-    expect(res.body).toContain('unknown topic');
-    expect(res.body).toContain('unknown time zone');
-    expect(res.body).toContain('value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
-    expect(res.body).not.toContain('<script>alert');
+    const b = res.body;
+    expect(b).toContain('Not subscribed yet.');
+    expect(b).toContain('<p class="field-error" id="email-error"><span class="sr-only">Error: </span>This address is not an email address. Enter an email address like ada@example.org.</p>');
+    expect(b).toMatch(/<input id="email" [^>]*aria-invalid="true" aria-describedby="email-error" autofocus>/);
+    expect(b).toContain('id="topics-error"');
+    expect(b).toContain('&quot;astrology&quot; is not one of the topics; choose topics from the list, or none for all topics.');
+    expect(b).toContain('id="sendHour-error"');
+    expect(b).toContain('Unknown time zone &quot;Mars/Base&quot;; choose one from the list.');
+    expect(b).not.toMatch(/\b(email|timezone|sendHour): /); // no raw field keys
+    expect(b.match(/ autofocus/g)).toHaveLength(1); // only the first wrong field
+    expect(b).toContain('value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
+    expect(b).toContain('value="moe"');
+    expect(b).not.toContain('<script>alert');
     const rows = await queryRows(t.database.db, sql`SELECT 1 FROM subscribers WHERE email LIKE '%script%'`);
     expect(rows).toHaveLength(0);
+  });
+
+  it('says which keyword is too long, and focuses the keywords when the address is fine', async () => {
+    const long = 'a'.repeat(61);
+    const res = await form(`email=kw%40example.org&keywords=moe%2C+${long}`);
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain(`Keyword &quot;${'a'.repeat(30)}…&quot; is 61 characters long; each keyword must be 1–60 characters.`);
+    expect(res.body).toMatch(/<input id="keywords" [^>]*aria-invalid="true" aria-describedby="keywords-error keywords-hint" autofocus/);
+    expect(res.body).toContain('value="kw@example.org"');
+    expect(res.body).not.toContain('id="email-error"');
   });
 
   it('refuses unknown fields and odd Unicode in the form with a 400 page, never a 5xx', async () => {
@@ -108,5 +129,49 @@ describe('subscribe form', () => {
     expect(res.statusCode).toBe(200);
     const [row] = await queryRows<{ topics: string[] }>(t.database.db, sql`SELECT topics FROM subscribers WHERE email = 'multi@example.org'`);
     expect(row?.topics).toEqual(['audio']);
+  });
+});
+
+describe('errors a browser reaches', () => {
+  const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+  const get = (url: string, accept?: string) => t.app.inject({ method: 'GET', url, headers: accept ? { accept } : {} });
+
+  it('answers a browser with the site’s own error page, in its layout', async () => {
+    for (const [url, status, words] of [
+      ['/no-such-page', 404, 'There is no page at /no-such-page.'],
+      ['/digests/2031-01-01', 404, 'No digest for 2031-01-01.'],
+      ['/digests/2025-12-15?topics=nope', 400, 'Unknown topic &quot;nope&quot;'],
+      ['/digests/yesterday', 400, 'The date in the address is not right: expected a date as YYYY-MM-DD.'],
+    ] as const) {
+      const res = await get(url, BROWSER);
+      expect(res.statusCode, url).toBe(status);
+      expect(res.headers['content-type'], url).toContain('text/html');
+      expect(res.body, url).toContain('<header class="site">');
+      expect(res.body, url).toContain('<link rel="stylesheet" href="/assets/style.css">');
+      expect(res.body, url).toContain(words);
+      expect(res.body, url).toContain('<a href="/">Go to the start page</a>');
+    }
+  });
+
+  it('keeps JSON for API clients and for anything under /api/', async () => {
+    for (const accept of [undefined, '*/*', 'application/json']) {
+      const res = await get('/digests/2031-01-01', accept);
+      expect(res.statusCode).toBe(404);
+      expect(res.json()).toEqual({ error: 'not_found', message: 'no digest for 2031-01-01' });
+    }
+    const api = await get('/api/nothing-here', BROWSER);
+    expect(api.statusCode).toBe(404);
+    expect(api.json()).toMatchObject({ error: 'not_found' });
+    const bad = await get('/digests/2025-12-15?topics=nope', 'application/json');
+    expect(bad.json()).toMatchObject({ error: 'bad_request', message: expect.stringContaining('unknown topic "nope"') });
+  });
+
+  it('has a favicon, linked from every page', async () => {
+    const ico = await get('/favicon.ico', 'image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8');
+    expect(ico.statusCode).toBe(200);
+    expect(ico.headers['content-type']).toBe('image/svg+xml');
+    expect(ico.body).toMatch(/^<svg /);
+    expect((await get('/')).body).toContain('<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">');
+    expect((await get('/assets/favicon.svg')).body).toBe(ico.body);
   });
 });

@@ -5,6 +5,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/rows.ts';
+import { applyTransition, transitions } from '../../src/subscribers/lifecycle.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 
 let t: TestApp;
@@ -133,6 +134,36 @@ describe('subscribe', () => {
     expect(audit).toEqual([{ action: 'subscribed', via: 'api' }, { action: 'resubscribed', via: 'api' }]);
   });
 
+  it('subscribing again through the form right after unsubscribing sends the confirmation the page promises', async () => {
+    const email = 'second-thoughts@example.org';
+    await post({ email, topics: ['llm'] });
+    const id = (await row(email))!.id as string;
+    t.clock.now = minutes(2);
+    await applyTransition(t.app.subscribers, id, transitions.unsubscribe, 'page');
+    t.clock.now = minutes(1); // 3 minutes after the first confirmation
+    await post({ email, topics: ['rl'] });
+    expect(await row(email)).toMatchObject({ status: 'pending', topics: ['rl'] });
+    expect(await sentTo(email)).toBe(2);
+    // A stranger repeating it gets nothing more: the 10 minutes count from the new confirmation.
+    t.clock.now = minutes(1);
+    await post({ email, topics: ['audio'] });
+    expect(await sentTo(email)).toBe(2);
+    expect(await row(email)).toMatchObject({ status: 'pending', topics: ['audio'] });
+  });
+
+  it('an unsubscribed address that cannot be sent a confirmation now stays unsubscribed', async () => {
+    const email = 'capped@example.org';
+    await post({ email });
+    await t.database.db.execute(sql`UPDATE subscribers SET confirm_count = 5 WHERE email = ${email}`); // today's five are used
+    const id = (await row(email))!.id as string;
+    t.clock.now = minutes(30);
+    await applyTransition(t.app.subscribers, id, transitions.unsubscribe, 'page');
+    t.clock.now = minutes(1);
+    await post({ email, topics: ['audio'] });
+    expect(await row(email)).toMatchObject({ status: 'unsubscribed', topics: [] });
+    expect(await sentTo(email)).toBe(1);
+  });
+
   it('bounced and complained addresses are suppressed: nothing changes, nothing is sent', async () => {
     for (const status of ['bounced', 'complained']) {
       const email = `${status}@example.org`;
@@ -161,6 +192,26 @@ describe('subscribe', () => {
     };
     const first = strip(answers[0]!);
     for (const a of answers) expect(strip(a)).toEqual(first);
+  });
+
+  it('does the same work for every state: each request writes and commits (timing: npm run bench -- subscribe-timing)', async () => {
+    // A read-only request skips the WAL flush at commit and so answered ≈ 2 ms sooner,
+    // telling active, paused and suppressed addresses apart from the others.
+    const states = ['active', 'paused', 'bounced', 'complained'];
+    for (const s of states) {
+      await post({ email: `work-${s}@example.org` });
+      await setStatus(`work-${s}@example.org`, s);
+    }
+    for (const s of states) {
+      const before = await row(`work-${s}@example.org`);
+      await post({ email: `work-${s}@example.org`, topics: ['rl'] });
+      expect(await row(`work-${s}@example.org`)).toEqual(before);
+      const events = await queryRows<{ action: string; detail: Record<string, unknown> }>(
+        t.database.db,
+        sql`SELECT action, detail FROM audit_events WHERE subscriber_id = ${before!.id as string} ORDER BY id`,
+      );
+      expect(events.at(-1), s).toEqual({ action: 'subscribe_ignored', detail: { status: s } });
+    }
   });
 
   it('carries the same security headers as every other route', async () => {

@@ -71,7 +71,10 @@ it('starts on PGlite with the demo papers, takes a subscription into the outbox,
     const digestFile = files.find((f) => f !== files[0]) ?? files[1]!;
     const digest = await simpleParser(await readFile(path.join(outbox, digestFile)));
     expect(digest.subject).toMatch(/^Daily Papers · /);
-    expect(digest.text).toContain('https://huggingface.co/papers/');
+    // Demo papers say so, and link to an arXiv title search rather than to another paper's page.
+    expect(digest.text).toContain('These are demo papers');
+    expect(digest.text).toContain('https://arxiv.org/search/?query=');
+    expect(digest.text).not.toContain('https://huggingface.co/papers/');
     expect(digest.headerLines.some((h) => h.key === 'list-unsubscribe-post')).toBe(true);
     expect((await readdir(outbox)).some((f) => f === digestFile.replace(/\.eml$/, '.html'))).toBe(true);
   } finally {

@@ -7,13 +7,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { deliveries, subscribers } from '../../src/db/schema.ts';
+import { deliveries, papers, subscribers } from '../../src/db/schema.ts';
 import { queryRows } from '../../src/db/rows.ts';
 import { claimDeliveries } from '../../src/delivery/deliveries.repo.ts';
 import { planDeliveries } from '../../src/delivery/plan.ts';
 import { countByStatus } from '../../src/delivery/progress.ts';
 import { sendBatch } from '../../src/delivery/send-batch.ts';
 import { periodOfDate } from '../../src/digest/period.ts';
+import { cardUrl } from '../../src/digest/cards.ts';
 import { selectDigests } from '../../src/digest/select.ts';
 import { startWorkers, type Workers } from '../../src/jobs/bullmq-workers.ts';
 import { cachesForRuns, type JobContext } from '../../src/jobs/context.ts';
@@ -29,6 +30,13 @@ import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 
 const REDIS = { url: 'redis://127.0.0.1:6379', maxRetriesPerRequest: null };
 const secrets = { current: 'k'.repeat(40) };
+
+/** The address each paper's card links to (the seeds are demo papers: an arXiv title search). */
+const cardUrls = async (ids: string[]) => {
+  const rows = await database.db.select({ id: papers.id, title: papers.title }).from(papers).where(inArray(papers.id, ids));
+  return ids.map((id) => cardUrl(rows.find((r) => r.id === id)!));
+};
+
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let sink: SmtpSink;
 let workers: Workers;
@@ -108,7 +116,8 @@ describe('sending digests through BullMQ and SMTP', () => {
     const rows = await database.db.select().from(deliveries).where(inArray(deliveries.subscriberId, subs.map((s) => s.id)));
     const ada = sink.messages.find((m) => m.to[0] === 'ada@example.org')!;
     const adaRow = rows.find((r) => r.subscriberId === subs[0]!.id)!;
-    const header = (name: string) => ada.parsed.headerLines.find((h) => h.key === name)?.line.slice(name.length + 2);
+    // Unfolded: long values (the unsubscribe URL) are folded onto continuation lines.
+    const header = (name: string) => ada.parsed.headerLines.find((h) => h.key === name)?.line.replace(/\r?\n[ \t]+/g, ' ').slice(name.length + 1).trim();
 
     expect(adaRow.status).toBe('sent');
     expect(adaRow.paperIds.length).toBeGreaterThan(0);
@@ -126,12 +135,12 @@ describe('sending digests through BullMQ and SMTP', () => {
     expect(ada.raw.indexOf('text/plain')).toBeLessThan(ada.raw.indexOf('text/html'));
     expect(ada.parsed.text).toContain(unsubscribe![1]);
     expect(ada.parsed.html).toContain(unsubscribe![1]);
-    for (const id of adaRow.paperIds) expect(ada.parsed.text).toContain(`https://huggingface.co/papers/${id}`);
+    for (const url of await cardUrls(adaRow.paperIds)) expect(ada.parsed.text).toContain(url);
     // Every card carries Ada's own signed feedback links for its paper.
-    const feedback = [...String(ada.parsed.html).matchAll(/href="https:\/\/papers\.example\.org\/feedback\?t=([\w.-]+)"/g)].map((m) => verifyFeedback(secrets, m[1]));
+    const feedback = [...String(ada.parsed.html).matchAll(/href="https:\/\/papers\.example\.org\/feedback\?token=([\w.-]+)"/g)].map((m) => verifyFeedback(secrets, m[1]));
     expect(feedback.filter((f) => f.ok && f.action === 'more').map((f) => f.ok && f.paperId)).toEqual(adaRow.paperIds);
     expect(feedback.every((f) => f.ok && f.subscriberId === subs[0]!.id)).toBe(true);
-    expect(ada.parsed.text).toMatch(/^ {3}More like this: https:\/\/papers\.example\.org\/feedback\?t=/m);
+    expect(ada.parsed.text).toMatch(/^ {3}More like this: https:\/\/papers\.example\.org\/feedback\?token=/m);
   });
 
   it('records the run when BullMQ fails a batch without running it (a job that stalled too often)', async () => {
@@ -231,7 +240,7 @@ describe('resuming a delivery after a crash', () => {
     await arrived(1);
     const mail = sink.messages.find((m) => m.to[0] === 'resumed@example.org')!;
     expect(mail.parsed.messageId).toBe(`<digest.${planned!.id}@papers.example.org>`);
-    const order = chosenBefore.map((id) => mail.parsed.text!.indexOf(`https://huggingface.co/papers/${id}`));
+    const order = (await cardUrls(chosenBefore)).map((url) => mail.parsed.text!.indexOf(url));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });

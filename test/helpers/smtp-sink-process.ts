@@ -5,10 +5,13 @@
  * replies per recipient (e.g. 550 at RCPT TO, 421 after DATA).
  *
  * IPC in:  { type: 'reply', id, recipient, code, message, stage, times } | { type: 'clear', id } | { type: 'stats', id }
+ *          | { type: 'stop', id }   (drop every connection and stop listening, as a relay that dies;
+ *                                   the ack comes after every message reported before it)
  * IPC out: { type: 'ready', port } | { type: 'message', from, to, raw } | { type: 'ack', id, maxOpen? }
- *          | { type: 'envelope', to, messageId }   (with --light: large runs skip shipping bodies)
+ *          | { type: 'envelope', to, messageId, content }   (with --light: large runs skip shipping bodies;
+ *            `content` names what the reader sees: the subject and the papers linked, in order)
  *
- * argv: [--port N] [--light] [--delay-ms N]   (--delay-ms: answer each message that much later, like a distant relay)
+ * argv: [--port N] [--light] [--delay-ms N]  (--delay-ms: a slow relay, answering each message that much later)
  */
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 
@@ -33,6 +36,13 @@ function take(recipient: string, stage: Rule['stage']): Rule | undefined {
   if (!rule) return undefined;
   if (rule.times !== null && --rule.times <= 0) list!.splice(list!.indexOf(rule), 1);
   return rule;
+}
+
+/** The subject and the arXiv links in order (quoted-printable soft breaks undone): equal for the same digest. */
+function contentOf(head: string, raw: string): string {
+  const subject = /^subject:\s*(.+)$/im.exec(head)?.[1]?.trim() ?? '';
+  const links = [...new Set(raw.replace(/=\r\n/g, '').match(/https:\/\/arxiv\.org\/abs\/[\w./-]+/g) ?? [])];
+  return `${subject} | ${links.join(' ')}`;
 }
 
 const smtpError = (rule: Rule) => Object.assign(new Error(rule.message), { responseCode: rule.code });
@@ -73,8 +83,13 @@ const server = new SMTPServer({
       const raw = Buffer.concat(chunks).toString('utf8');
       if (light) {
         const head = raw.slice(0, raw.indexOf('\r\n\r\n'));
-        send({ type: 'envelope', to, messageId: /^message-id:\s*(.+)$/im.exec(head)?.[1]?.trim() ?? '' });
-        return callback(null);
+        const messageId = /^message-id:\s*(.+)$/im.exec(head)?.[1]?.trim() ?? '';
+        // Reported as the 250 goes out: what the client was told was accepted.
+        const accept = () => {
+          send({ type: 'envelope', to, messageId, content: contentOf(head, raw) });
+          reply(null);
+        };
+        return delayMs ? setTimeout(accept, delayMs) : accept();
       }
       const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
       send({ type: 'message', from, to, raw });
@@ -85,6 +100,11 @@ const server = new SMTPServer({
 
 // A client killed mid-session resets its socket; that is the client's problem, not the sink's.
 server.on('error', () => {});
+const sockets = new Set<import('node:net').Socket>();
+server.server.on('connection', (socket) => {
+  sockets.add(socket);
+  socket.on('close', () => sockets.delete(socket));
+});
 
 process.on('message', (msg: { type: string; id: number; recipient?: string } & Partial<Rule>) => {
   if (msg.type === 'reply' && msg.recipient) {
@@ -92,6 +112,9 @@ process.on('message', (msg: { type: string; id: number; recipient?: string } & P
     rules.set(key, [...(rules.get(key) ?? []), { code: msg.code!, message: msg.message!, stage: msg.stage!, times: msg.times ?? null }]);
   } else if (msg.type === 'clear') {
     rules.clear();
+  } else if (msg.type === 'stop') {
+    server.server.close();
+    for (const s of sockets) s.destroy();
   } else if (msg.type === 'stats') {
     return send({ type: 'ack', id: msg.id, maxOpen });
   }

@@ -5,12 +5,12 @@ import { signToken } from '../../src/subscribers/tokens.ts';
 
 const secrets = { current: 'current-secret-0123456789', previous: 'old-secret-0123456789' };
 const subscriberId = '6f1c2d3e-4b5a-4c6d-8e9f-0a1b2c3d4e5f';
-const tokenOf = (url: string) => new URL(url).searchParams.get('t');
+const tokenOf = (url: string) => new URL(url).searchParams.get('token');
 
 describe('feedbackUrls', () => {
   it('signs more, less and follow for this subscriber and paper', () => {
     const urls = feedbackUrls({ publicUrl: 'https://p.example', secrets, subscriberId, paper: { id: '2502.09927', organisation: 'NVIDIA', authors: ['A. One'] } });
-    expect(urls.more.startsWith('https://p.example/feedback?t=')).toBe(true);
+    expect(urls.more.startsWith('https://p.example/feedback?token=')).toBe(true);
     expect(verifyFeedback(secrets, tokenOf(urls.more))).toMatchObject({ ok: true, action: 'more', subscriberId, paperId: '2502.09927' });
     expect(verifyFeedback(secrets, tokenOf(urls.less))).toMatchObject({ ok: true, action: 'less' });
     expect(urls.follow?.label).toBe('Follow NVIDIA');

@@ -2,6 +2,8 @@
  * The last days' outcomes as an inline SVG: one stacked bar per day (sent,
  * skipped, failed), its total written above it, the date below, and a
  * <title> per bar that screen readers and hover both get. No script.
+ * The stylesheet recolours the text for dark mode and, on a phone, where the
+ * 640-unit drawing shrinks to half, enlarges it and labels every other day.
  */
 import type { DayOutcomes } from '../../admin/stats.ts';
 import { html, type SafeHtml } from './html.ts';
@@ -33,8 +35,8 @@ export function outcomesChart(days: DayOutcomes[]): SafeHtml {
 <title>${label}</title>
 <rect x="${(LEFT + i * slot).toFixed(1)}" y="${TOP}" width="${slot.toFixed(1)}" height="${H - TOP - BOTTOM}" fill="transparent"></rect>
 ${parts}
-<text x="${(x + barW / 2).toFixed(1)}" y="${(y - 5).toFixed(1)}" text-anchor="middle" font-size="12" fill="#1f2328">${total}</text>
-<text x="${(x + barW / 2).toFixed(1)}" y="${H - 10}" text-anchor="middle" font-size="11" fill="#57606a">${d.day.slice(5)}</text>
+<text class="total" x="${(x + barW / 2).toFixed(1)}" y="${(y - 5).toFixed(1)}" text-anchor="middle" font-size="12" fill="#1f2328">${total}</text>
+<text class="date" x="${(x + barW / 2).toFixed(1)}" y="${H - 10}" text-anchor="middle" font-size="11" fill="#57606a">${d.day.slice(5)}</text>
 </g>`;
   });
   return html`<figure class="chart">

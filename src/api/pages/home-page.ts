@@ -1,18 +1,21 @@
 /** `/`: the subscribe form and a preview of what the email holds. */
+import { authorsLine, countsLine, DEMO_NOTE, demoPaperUrl, isDemoPaper } from '../../papers/demo.ts';
 import type { PaperPreview } from '../../papers/preview.ts';
-import { subscriptionForm, type FormValues } from './form.ts';
+import type { FieldErrors } from '../form-schemas.ts';
+import { errorSummary, subscriptionForm, type FormValues } from './form.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout, notice } from './layout.ts';
 
 const day = (d: Date) => d.toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
 
-export function homePage(opts: { values: FormValues; errors?: string[]; preview: PaperPreview }): string {
+export function homePage(opts: { values: FormValues; errors?: FieldErrors; preview: PaperPreview }): string {
   const { papers, latestFrom } = opts.preview;
   const body = html`<h1>Get trending papers in your email inbox once a day!</h1>
-${opts.errors?.length ? notice('bad', html`<p><strong>Please fix:</strong></p><ul class="errors">${opts.errors.map((e) => html`<li>${e}</li>`)}</ul>`) : ''}
-${subscriptionForm({ action: '/subscribe', submit: 'Subscribe', values: opts.values, withEmail: true, browserTimezone: !opts.errors })}
+${opts.errors ? errorSummary(opts.errors, 'Not subscribed yet.') : ''}
+${subscriptionForm({ action: '/subscribe', submit: 'Subscribe', values: opts.values, withEmail: true, browserTimezone: !opts.errors, errors: opts.errors })}
 <section aria-labelledby="preview">
 <h2 id="preview">${latestFrom ? `Latest papers (from ${day(latestFrom)})` : 'Today’s top papers'}</h2>
+${demoNotice(papers)}
 ${papers.length ? paperList(papers) : html`<p class="meta">No papers yet. Run <code>paperboy ingest</code> to fetch some.</p>`}
 </section>
 <footer>Self-hosted with paperboy. One email a day at your hour; change topics or leave with one click.</footer>`;
@@ -20,13 +23,18 @@ ${papers.length ? paperList(papers) : html`<p class="meta">No papers yet. Run <c
 }
 
 function paperList(papers: PaperPreview['papers']): SafeHtml {
-  return html`<ol class="papers">${papers.map(
-    (p) => html`<li><a href="https://huggingface.co/papers/${encodeURIComponent(p.id)}">${p.title}</a>
-<div class="meta">${[`▲ ${p.upvotes}`, p.organizationFullname ?? p.organizationName ?? authors(p.authors)].filter(Boolean).join(' · ')}</div></li>`,
-  )}</ol>`;
+  return html`<ol class="papers">${papers.map((p) => {
+    const demo = isDemoPaper(p);
+    const by = p.organizationFullname ?? p.organizationName ?? authorsLine(p.authors, 2);
+    return html`<li><a href="${demo ? demoPaperUrl(p.title) : `https://huggingface.co/papers/${encodeURIComponent(p.id)}`}">${p.title}</a>
+<div class="meta">${[countsLine(p.upvotes, 0), by].filter(Boolean).join(' · ')}</div></li>`;
+  })}</ol>`;
 }
 
-const authors = (list: string[]) => (list.length > 2 ? `${list[0]} and ${list.length - 1} others` : list.join(' and '));
+/** Above a list of papers that are the demo's, saying so. */
+export function demoNotice(papers: readonly { id: string; title: string }[]): SafeHtml | '' {
+  return papers.some(isDemoPaper) ? html`<p class="notice demo" role="note">${DEMO_NOTE}</p>` : '';
+}
 
 export function checkInboxPage(): string {
   return layout({

@@ -17,10 +17,12 @@ export function layout(opts: LayoutOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${opts.title} · paperboy</title>
+<meta name="color-scheme" content="light dark">
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/style.css">
 </head>
 <body>
-<header class="site"><a href="/">paperboy</a></header>
+<header class="site${opts.wide ? html` wide` : ''}"><a href="/">paperboy</a></header>
 <main${opts.wide ? html` class="wide"` : ''}>
 ${opts.body}
 </main>

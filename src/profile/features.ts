@@ -1,0 +1,98 @@
+/**
+ * A paper's features, the things a reader's profile learns over: topics,
+ * Hugging Face ai_keywords, title and abstract terms, organisation, authors.
+ * Computed once per paper per run (the caller keeps them), so ranking a
+ * reader is arithmetic over small arrays.
+ *
+ * Terms are lower-cased words of three or more letters minus English stopwords
+ * (the `stopword` package's list) and words every abstract uses ("propose",
+ * "results"): those would make every paper look like every other.
+ */
+import { eng } from 'stopword';
+import type { PaperSnapshot } from '../db/schema.ts';
+
+export interface PaperFeatures {
+  id: string;
+  title: string;
+  /** Title, ai_keywords and abstract, for negative keywords (phrase matches). */
+  text: string;
+  topics: readonly string[];
+  aiKeywords: readonly string[];
+  terms: readonly string[];
+  organisation: string | null;
+  authors: readonly string[];
+  /** The trending score today's order is by (src/papers/rank.ts). */
+  trending: number;
+  upvotes: number;
+}
+
+/** The paper columns features are made from (a candidate row has them all). */
+export interface PaperSource {
+  id: string;
+  title: string;
+  summary: string;
+  topics: readonly string[];
+  aiKeywords?: readonly string[] | null;
+  authors: readonly string[];
+  organizationName?: string | null;
+  organizationFullname?: string | null;
+  upvotes: number;
+  score: number;
+}
+
+const ACADEMIC = [
+  'paper', 'propose', 'proposed', 'proposes', 'approach', 'approaches', 'method', 'methods', 'result', 'results', 'show', 'shows',
+  'demonstrate', 'demonstrates', 'based', 'using', 'used', 'use', 'new', 'novel', 'work', 'task', 'tasks', 'performance',
+  'existing', 'via', 'also', 'can', 'however', 'while', 'across', 'achieve', 'achieves', 'significantly', 'code', 'available',
+  'state', 'art', 'introduce', 'introduces', 'present', 'presents', 'well', 'large', 'first', 'such', 'through', 'without',
+];
+const STOP = new Set([...eng, ...ACADEMIC]);
+/** Enough terms to describe a paper; an abstract's long tail adds noise, not signal. */
+const MAX_TERMS = 40;
+
+/** Whether a word counts as a term (a caller's word list may hold every word). */
+export const isTerm = (w: string) => w.length >= 3 && /^[a-z]/.test(w) && !STOP.has(w);
+
+export function termsOf(title: string, summary: string): string[] {
+  const counts = new Map<string, number>();
+  const add = (text: string, weight: number) => {
+    for (const w of text.toLowerCase().match(/[a-z][a-z0-9-]{2,}/g) ?? []) {
+      if (!STOP.has(w)) counts.set(w, (counts.get(w) ?? 0) + weight);
+    }
+  };
+  add(title, 3);
+  add(summary, 1);
+  // Most frequent first, then alphabetical, so the cut is deterministic.
+  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, MAX_TERMS).map(([w]) => w);
+}
+
+const organisationOf = (p: Pick<PaperSource, 'organizationName' | 'organizationFullname'>) =>
+  p.organizationFullname?.trim() || p.organizationName?.trim() || null;
+
+export function paperFeatures(p: PaperSource): PaperFeatures {
+  const aiKeywords = p.aiKeywords ?? [];
+  return {
+    id: p.id,
+    title: p.title,
+    text: `${p.title} ${aiKeywords.join(' ')} ${p.summary}`,
+    topics: p.topics,
+    aiKeywords,
+    terms: termsOf(p.title, p.summary),
+    organisation: organisationOf(p),
+    authors: p.authors,
+    trending: p.score,
+    upvotes: p.upvotes,
+  };
+}
+
+/** What a vote or click remembers of the paper. */
+export function snapshotOf(f: PaperFeatures): PaperSnapshot {
+  return {
+    title: f.title,
+    topics: [...f.topics],
+    aiKeywords: [...f.aiKeywords],
+    terms: [...f.terms],
+    organisation: f.organisation,
+    authors: [...f.authors],
+  };
+}
