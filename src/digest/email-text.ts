@@ -31,7 +31,8 @@ function cardText(c: PaperCard, showWhy: boolean): string {
   // At least one space after the label, however long ("3 models · 1 dataset: …").
   const label = (s: string) => `${`${s}:`.padEnd(13)} `;
   out.push(`${pad}${label('Paper')}${c.url}`);
-  for (const l of c.links) if (l.url !== c.url) out.push(`${pad}${label(l.label)}${l.url}`); // a demo paper's search is its Paper link already
+  // A demo paper's arXiv search is its Paper link already; the Hub's counts link to the Paper page too, but their words are news.
+  for (const l of c.links) if (!(c.demo && l.url === c.url)) out.push(`${pad}${label(l.label)}${l.url}`);
   if (showWhy) out.push('', wrap(`Why: ${c.why}`, pad));
   return out.join('\n');
 }
