@@ -125,7 +125,7 @@ describe('paperboy doctor', () => {
     };
     const r = await runPaperboy(['doctor', '--dns-server', dns.address], env);
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe('paperboy: doctor: 7 problems to fix (see above)');
+    expect(r.stderr.trim()).toBe('paperboy: 7 problems to fix (see above)');
     const out = r.stdout;
     expect(out).toContain('  FAIL  PUBLIC_URL: http://127.0.0.1:');
     expect(out).toContain('is not https');
