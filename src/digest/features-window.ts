@@ -6,7 +6,7 @@
  * send hour in use), never one per preference mix or per subscriber.
  */
 import type { Db } from '../db/client.ts';
-import type { Topic } from '../papers/topics.ts';
+import { paperFeatures } from '../profile/features.ts';
 import { queryWindow, type WindowRow } from './candidates.ts';
 import type { PaperFeatures } from './features.ts';
 
@@ -26,24 +26,8 @@ export interface WindowKey {
   gravity: number;
 }
 
-function toFeatures(r: WindowRow): PaperFeatures {
-  const lexemes = Object.entries(r.lexemes);
-  return {
-    id: r.id,
-    title: r.title,
-    text: `${r.title} ${r.aiKeywords.join(' ')} ${r.summary}`,
-    topics: r.topics as Topic[],
-    aiKeywords: r.aiKeywords,
-    // In order of first appearance: the title's words, then ai_keywords', then the abstract's.
-    terms: lexemes.sort((a, b) => a[1][0]! - b[1][0]!).map(([w]) => w),
-    organisation: r.organizationFullname?.trim() || r.organizationName?.trim() || null,
-    authors: r.authors,
-    trending: r.score,
-    upvotes: r.upvotes,
-    dailyAt: r.dailyAt,
-    lexemes: new Map(lexemes),
-  };
-}
+// The same features a vote's snapshot is made of (profile/features.ts), plus the words as Postgres parsed them.
+const toFeatures = (r: WindowRow): PaperFeatures => paperFeatures({ ...r, lexemes: new Map(Object.entries(r.lexemes)) });
 
 export async function loadWindow(db: Db, key: WindowKey): Promise<CandidateWindow> {
   const rows = await queryWindow(db, key);

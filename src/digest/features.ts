@@ -2,8 +2,9 @@
  * What a paper offers to selection and ranking, worked out once per candidate
  * window per send run (features-window.ts) and shared by every subscriber of
  * the run: matching a subscriber's topics and keywords, the no-repeat ledger
- * and per-reader ordering are then lookups in memory, whatever the number of
- * distinct digests.
+ * and per-reader ordering (src/profile) are then lookups in memory, whatever
+ * the number of distinct digests. Built by profile/features.ts's
+ * paperFeatures, the one place that works them out.
  */
 import type { Topic } from '../papers/topics.ts';
 
@@ -17,9 +18,10 @@ export interface PaperFeatures {
   /** Hugging Face's `ai_keywords`, as stored. */
   aiKeywords: readonly string[];
   /**
-   * Distinct words of `text` in order of first appearance (title first),
-   * lower-cased as Postgres's 'simple' parser splits them: what a profile
-   * learns over (it may drop stopwords of its own).
+   * The title's and abstract's telling words, most frequent first (title words
+   * count thrice; stopwords and words every abstract uses left out;
+   * profile/features.ts termsOf): what a profile learns over, and what a
+   * vote remembers of the paper.
    */
   terms: readonly string[];
   /** The organisation's name as shown (full name, else its Hugging Face slug); null when none. */
@@ -28,7 +30,6 @@ export interface PaperFeatures {
   /** Trending score as of the window's moment (papers/rank.ts): today's order. */
   trending: number;
   upvotes: number;
-  dailyAt: Date;
   /**
    * Every word of `text` with its positions, exactly as Postgres's 'simple'
    * to_tsvector has them: keyword phrases are matched against these

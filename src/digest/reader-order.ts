@@ -5,13 +5,15 @@
  * others of the window), in the order shown, each with the why-line the card
  * prints.
  *
- * The default is trending order with the "Matches your topics …" line. A
- * per-reader ranking plugs in through `ReaderOrderLoader`: called once per
- * send batch with the batch's subscriber ids (so it can read their profiles
- * in one statement), it returns the synchronous `OrderReader` used for each
- * of them.
+ * The order is the reader's learned profile (src/profile, README "Personal
+ * ranking"): `profileOrderLoader` is called once per send batch with the
+ * batch's subscriber ids, reads their profiles in one go, and returns the
+ * synchronous `OrderReader` used for each of them. A reader with no votes,
+ * clicks or follows gets today's order: the top matching papers by trending
+ * score, each with the "Matches your topics …" line.
  */
 import type { Db } from '../db/client.ts';
+import { createOrderReader, loadProfiles } from '../profile/index.ts';
 import { whyLine } from './cards.ts';
 import type { PaperFeatures } from './features.ts';
 import type { Why } from './select.ts';
@@ -41,8 +43,8 @@ export type OrderReader = (input: ReaderOrderInput) => Array<{ paper: PaperFeatu
 /** Builds the order for one batch of subscribers (one read of their profiles, not one per subscriber). */
 export type ReaderOrderLoader = (db: Db, subscriberIds: readonly string[], now: Date) => Promise<OrderReader>;
 
-/** Today's order: the top `size` matching papers by trending score, each saying what it matched. */
-export const trendingOrder: OrderReader = ({ matching, size, reason }) =>
-  matching.slice(0, size).map((paper) => ({ paper, why: whyLine(reason(paper)) }));
-
-export const trendingOrderLoader: ReaderOrderLoader = async () => trendingOrder;
+/** Each reader's profile orders their digest; without signals, today's order and why-lines. */
+export const profileOrderLoader: ReaderOrderLoader = async (db, subscriberIds) => {
+  const order = createOrderReader(await loadProfiles(db, subscriberIds));
+  return (input) => order({ ...input, todayWhy: (paper) => whyLine(input.reason(paper)) });
+};

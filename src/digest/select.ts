@@ -28,7 +28,7 @@ import type { PaperFeatures } from './features.ts';
 import { WindowCache, type CandidateWindow } from './features-window.ts';
 import { KeywordParser, keywordMatches } from './keyword-match.ts';
 import type { DigestPeriod } from './period.ts';
-import { trendingOrderLoader, type ReaderOrderLoader } from './reader-order.ts';
+import { profileOrderLoader, type ReaderOrderLoader } from './reader-order.ts';
 
 export type SelectConfig = Pick<Config, 'TRENDING_GRAVITY' | 'DIGEST_SIZE'>;
 
@@ -119,7 +119,7 @@ export interface SelectionRun {
   order: ReaderOrderLoader;
 }
 
-export const newSelectionRun = (order: ReaderOrderLoader = trendingOrderLoader): SelectionRun => ({
+export const newSelectionRun = (order: ReaderOrderLoader = profileOrderLoader): SelectionRun => ({
   windows: new WindowCache(),
   keywords: new KeywordParser(),
   order,

@@ -6,7 +6,6 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { createDigestComposer, type DigestComposer } from '../delivery/compose.ts';
-import type { ReaderOrderLoader } from '../digest/reader-order.ts';
 import { newSelectionRun, type SelectionRun } from '../digest/select.ts';
 import type { Logger } from '../log.ts';
 import type { Mailer } from '../mail/mailer.ts';
@@ -26,8 +25,6 @@ export interface JobContext {
   retryDelayMs?: number;
   /** This process's metrics (counters of the work done here). */
   metrics?: Metrics;
-  /** How each reader's digest is ordered (default: trending, digest/reader-order.ts). */
-  readerOrder?: ReaderOrderLoader;
 }
 
 /**
@@ -54,7 +51,7 @@ export function cachesForRuns(ctx: JobContext): (runId: string) => RunCaches {
   const inFlight = pLimit(ctx.config.SEND_CONCURRENCY);
   return (runId) => {
     if (current?.runId !== runId) {
-      current = { runId, composer: createDigestComposer(ctx.config, ctx.secrets, { maxEntries: CARDS_KEPT }), selection: newSelectionRun(ctx.readerOrder), inFlight };
+      current = { runId, composer: createDigestComposer(ctx.config, ctx.secrets, { maxEntries: CARDS_KEPT }), selection: newSelectionRun(), inFlight };
     }
     return current;
   };

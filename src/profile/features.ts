@@ -1,7 +1,8 @@
 /**
  * A paper's features, the things a reader's profile learns over: topics,
  * Hugging Face ai_keywords, title and abstract terms, organisation, authors.
- * Computed once per paper per run (the caller keeps them), so ranking a
+ * Computed once per paper per candidate window of a send run
+ * (digest/features-window.ts; the type is digest/features.ts's), so ranking a
  * reader is arithmetic over small arrays.
  *
  * Terms are lower-cased words of three or more letters minus English stopwords
@@ -10,21 +11,8 @@
  */
 import { eng } from 'stopword';
 import type { PaperSnapshot } from '../db/schema.ts';
-
-export interface PaperFeatures {
-  id: string;
-  title: string;
-  /** Title, ai_keywords and abstract, for negative keywords (phrase matches). */
-  text: string;
-  topics: readonly string[];
-  aiKeywords: readonly string[];
-  terms: readonly string[];
-  organisation: string | null;
-  authors: readonly string[];
-  /** The trending score today's order is by (src/papers/rank.ts). */
-  trending: number;
-  upvotes: number;
-}
+import type { PaperFeatures } from '../digest/features.ts';
+import type { Topic } from '../papers/topics.ts';
 
 /** The paper columns features are made from (a candidate row has them all). */
 export interface PaperSource {
@@ -38,6 +26,14 @@ export interface PaperSource {
   organizationFullname?: string | null;
   upvotes: number;
   score: number;
+  /**
+   * The words of title, ai_keywords and abstract with their positions, as
+   * Postgres's 'simple' to_tsvector has them (a candidate window reads them
+   * with the paper). Without them no keyword phrase matches the paper: only
+   * what does not match keywords (a vote's snapshot, tests of the order) may
+   * leave them out.
+   */
+  lexemes?: ReadonlyMap<string, readonly number[]>;
 }
 
 const ACADEMIC = [
@@ -75,18 +71,19 @@ export function paperFeatures(p: PaperSource): PaperFeatures {
     id: p.id,
     title: p.title,
     text: `${p.title} ${aiKeywords.join(' ')} ${p.summary}`,
-    topics: p.topics,
+    topics: p.topics as readonly Topic[],
     aiKeywords,
     terms: termsOf(p.title, p.summary),
     organisation: organisationOf(p),
     authors: p.authors,
     trending: p.score,
     upvotes: p.upvotes,
+    lexemes: p.lexemes ?? new Map(),
   };
 }
 
 /** What a vote or click remembers of the paper. */
-export function snapshotOf(f: PaperFeatures): PaperSnapshot {
+export function snapshotOf(f: Pick<PaperFeatures, 'title' | 'topics' | 'aiKeywords' | 'terms' | 'organisation' | 'authors'>): PaperSnapshot {
   return {
     title: f.title,
     topics: [...f.topics],

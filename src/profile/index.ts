@@ -4,6 +4,7 @@
  */
 export { feedbackUrls, followTarget, type FeedbackUrls } from './links.ts';
 export { clickUrl, clickTrackingOn, CLICK_TRACKING_NOTICE } from './click.ts';
-export { paperFeatures, type PaperFeatures, type PaperSource } from './features.ts';
+export type { PaperFeatures } from '../digest/features.ts';
+export { paperFeatures, type PaperSource } from './features.ts';
 export { loadProfiles, loadProfile, type Profile } from './profile.ts';
 export { orderForReader, createOrderReader, type OrderReader, type OrderInput, type Ordered } from './order.ts';

@@ -16,7 +16,7 @@
  * Pure and deterministic: the same profile and papers give the same digest.
  */
 import { affinity, keysOf, learn, signalsOf, type Signal } from './affinity.ts';
-import type { PaperFeatures } from './features.ts';
+import type { PaperFeatures } from '../digest/features.ts';
 import type { Profile } from './profile.ts';
 import { blockedBy, compileRules, followedOn, type CompiledRules } from './rules.ts';
 import { windowIndex } from './window-index.ts';

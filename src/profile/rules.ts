@@ -7,7 +7,7 @@
  * whole words, case-insensitive, the last word may take a plural s or es, so
  * "not: diffusion" also keeps out "Diffusion Models".
  */
-import type { PaperFeatures } from './features.ts';
+import type { PaperFeatures } from '../digest/features.ts';
 import { ruleKey, type Profile } from './profile.ts';
 
 export interface CompiledRules {

@@ -7,7 +7,7 @@
  */
 import { isTopic, topicLabel } from '../papers/topics.ts';
 import type { Signal } from './affinity.ts';
-import type { PaperFeatures } from './features.ts';
+import type { PaperFeatures } from '../digest/features.ts';
 
 /** Affinity (after BETA) below this did not move the paper enough to be named. */
 export const WHY_MIN = 0.5;

@@ -6,7 +6,7 @@
  * passes to every reader.
  */
 import { keysOf } from './affinity.ts';
-import type { PaperFeatures } from './features.ts';
+import type { PaperFeatures } from '../digest/features.ts';
 
 export interface WindowIndex<P extends PaperFeatures = PaperFeatures> {
   papers: readonly P[];

@@ -15,7 +15,8 @@
  */
 import { topicSlugs, type Topic } from '../../src/papers/topics.ts';
 import { trendingScore } from '../../src/papers/rank.ts';
-import { paperFeatures, snapshotOf, type PaperFeatures } from '../../src/profile/features.ts';
+import type { PaperFeatures } from '../../src/digest/features.ts';
+import { paperFeatures, snapshotOf } from '../../src/profile/features.ts';
 import { orderForReader } from '../../src/profile/order.ts';
 import { emptyProfile, type Profile } from '../../src/profile/profile.ts';
 import { machineLine } from './bench-db.ts';

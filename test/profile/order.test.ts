@@ -1,7 +1,8 @@
 /** The per-reader ordering, on plain features: pure, so no database here. */
 import { describe, expect, it } from 'vitest';
 import type { PaperSnapshot } from '../../src/db/schema.ts';
-import { paperFeatures, snapshotOf, type PaperFeatures } from '../../src/profile/features.ts';
+import type { PaperFeatures } from '../../src/digest/features.ts';
+import { paperFeatures, snapshotOf } from '../../src/profile/features.ts';
 import { FOLLOW_LIMIT, orderForReader } from '../../src/profile/order.ts';
 import { emptyProfile, type Profile, type Rule } from '../../src/profile/profile.ts';
 
