@@ -32,6 +32,7 @@ export type ComposeConfig = Pick<
   | 'MAIL_POSTAL_ADDRESS'
   | 'DIGEST_SIZE'
   | 'TRENDING_GRAVITY'
+  | 'CLICK_TRACKING'
 >;
 
 export interface ComposedMail {

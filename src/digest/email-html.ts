@@ -7,6 +7,7 @@
  */
 import type { StaticCard } from './cards.ts';
 import { escapeHtml } from './escape.ts';
+import { CLICK_TRACKING_NOTICE } from '../profile/click.ts';
 import type { FeedbackUrls } from '../profile/links.ts';
 import type { CardSlot, FeedbackCard, SlotName } from './personalise.ts';
 import { fillTemplate, loadTemplate } from './template.ts';
@@ -30,9 +31,11 @@ export function feedbackHtml(urls: FeedbackUrls, paper: FeedbackCard): string {
 /**
  * One card; rank, why-line and the recipient's feedback links are markers, so
  * the compiled card serves every digest that shows the paper. The email shows
- * why-line and feedback links; the web edition neither.
+ * why-line and feedback links; the web edition neither. `tracked`
+ * (CLICK_TRACKING=on, email only): the title links through the recipient's
+ * counted-click redirect, a marker too; a demo paper's title search never does.
  */
-export function cardMjml(card: StaticCard, m: LayoutMarkers, showWhy: boolean): string {
+export function cardMjml(card: StaticCard, m: LayoutMarkers, showWhy: boolean, tracked = false): string {
   const chips = card.topics
     .map(
       (t) =>
@@ -42,7 +45,7 @@ export function cardMjml(card: StaticCard, m: LayoutMarkers, showWhy: boolean): 
   return fillTemplate(loadTemplate('digest-card.mjml'), {
     rank: m.rank,
     countsHtml: card.counts ? escapeHtml(card.counts).replaceAll(' ', '&nbsp;') : '',
-    url: card.url,
+    url: tracked && !card.demo ? m.titleUrl : card.url,
     title: card.title,
     bylineHtml: card.byline
       ? `<div class="pb-muted" style="font-size:13px;line-height:1.45;color:#6b7280;">${escapeHtml(card.byline)}</div>`
@@ -61,7 +64,7 @@ export function moreMjml(m: LayoutMarkers): string {
   return `<mj-text padding="0 4px 14px"><div style="font-size:14px;line-height:1.6;">${a(m.webUrl, 'More papers on the web edition')}</div></mj-text>`;
 }
 
-function footer(audience: Audience, publicUrl: string, m: LayoutMarkers): { footerLinksHtml: string; footerNoteHtml: string } {
+function footer(audience: Audience, publicUrl: string, m: LayoutMarkers, tracked: boolean): { footerLinksHtml: string; footerNoteHtml: string } {
   if (audience === 'web') {
     return {
       footerLinksHtml: [a(`${publicUrl}/`, 'Get it by email'), a(`${publicUrl}/feed.xml`, 'Atom feed'), a(`${publicUrl}/feed.json`, 'JSON Feed')].join(DOT),
@@ -72,12 +75,13 @@ function footer(audience: Audience, publicUrl: string, m: LayoutMarkers): { foot
     footerLinksHtml: [a(m.preferencesUrl, 'Manage preferences'), a(m.unsubscribeUrl, 'Unsubscribe'), a(m.webUrl, 'View in browser')].join(DOT),
     footerNoteHtml:
       `You get this email because ${m.email} subscribed to ${m.kicker} at ${escapeHtml(new URL(publicUrl).host)}. ` +
-      'Each paper says why it was picked; change topics, keywords, send time or frequency in your preferences, or leave with one click.',
+      'Each paper says why it was picked; change topics, keywords, send time or frequency in your preferences, or leave with one click.' +
+      (tracked ? ` ${escapeHtml(CLICK_TRACKING_NOTICE)}` : ''),
   };
 }
 
-/** The whole email around `cardsMjml`; every per-digest value is a marker. */
-export function layoutMjml(audience: Audience, publicUrl: string, senderLine: string, m: LayoutMarkers, cardsMjml: string): string {
+/** The whole email around `cardsMjml`; every per-digest value is a marker. `tracked`: the footer says clicks are counted. */
+export function layoutMjml(audience: Audience, publicUrl: string, senderLine: string, m: LayoutMarkers, cardsMjml: string, tracked = false): string {
   return fillTemplate(loadTemplate('digest.mjml'), {
     subject: m.subject,
     preheader: m.preheader,
@@ -85,7 +89,7 @@ export function layoutMjml(audience: Audience, publicUrl: string, senderLine: st
     heading: m.heading,
     intro: m.intro,
     cardsHtml: cardsMjml,
-    ...footer(audience, publicUrl, m),
+    ...footer(audience, publicUrl, m, tracked),
     senderLine,
   });
 }

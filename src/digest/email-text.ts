@@ -3,6 +3,7 @@
  * readers. Per-recipient values are slot markers, like the HTML.
  */
 import type { StaticCard } from './cards.ts';
+import { CLICK_TRACKING_NOTICE } from '../profile/click.ts';
 import type { FeedbackUrls } from '../profile/links.ts';
 import type { LayoutMarkers } from './email-html.ts';
 import type { FeedbackCard } from './personalise.ts';
@@ -26,7 +27,7 @@ export function wrap(text: string, indent: string, width = WIDTH): string {
 }
 
 /** One card's text; the rank and the (wrapped) why-line are markers, as in the HTML. */
-export function cardText(c: StaticCard, m: LayoutMarkers, showWhy: boolean): string {
+export function cardText(c: StaticCard, m: LayoutMarkers, showWhy: boolean, tracked = false): string {
   const pad = '   ';
   // The rank is 1–2 digits: wrap the title as if it took two.
   const out = [`${m.rank}. ${wrap(c.title, '', WIDTH - 4).replace(/\n/g, `\n${pad}`)}`];
@@ -35,7 +36,8 @@ export function cardText(c: StaticCard, m: LayoutMarkers, showWhy: boolean): str
   out.push('', wrap(c.summary, pad), '');
   // At least one space after the label, however long ("3 models · 1 dataset: …").
   const label = (s: string) => `${`${s}:`.padEnd(13)} `;
-  out.push(`${pad}${label('Paper')}${c.url}`);
+  // Tracked (CLICK_TRACKING=on): the recipient's counted-click link, as the HTML title's.
+  out.push(`${pad}${label('Paper')}${tracked && !c.demo ? m.titleUrl : c.url}`);
   // A demo paper's arXiv search is its Paper link already; the Hub's counts link to the Paper page too, but their words are news.
   for (const l of c.links) if (!(c.demo && l.url === c.url)) out.push(`${pad}${label(l.label)}${l.url}`);
   if (showWhy) out.push(`${m.feedback}`, m.why);
@@ -56,7 +58,14 @@ export const whyText = (why: string) => wrap(`Why: ${why}`, '   ');
 export const moreText = (m: LayoutMarkers) => `More papers on the web edition: ${m.webUrl}\n\n`;
 
 /** Text before and after the cards, for one audience and frequency. */
-export function textLayout(audience: Audience, kicker: string, publicUrl: string, senderLine: string, m: LayoutMarkers): { head: string; foot: string } {
+export function textLayout(
+  audience: Audience,
+  kicker: string,
+  publicUrl: string,
+  senderLine: string,
+  m: LayoutMarkers,
+  tracked = false,
+): { head: string; foot: string } {
   const rule = '-'.repeat(WIDTH);
   const foot =
     audience === 'email'
@@ -66,6 +75,7 @@ export function textLayout(audience: Audience, kicker: string, publicUrl: string
           `View in browser:    ${m.webUrl}`,
           '',
           wrap(`You get this email because ${m.email} subscribed to ${kicker} at ${new URL(publicUrl).host}. Each paper says why it was picked.`, ''),
+          ...(tracked ? ['', wrap(CLICK_TRACKING_NOTICE, '')] : []),
         ]
       : [`Get it by email: ${publicUrl}/`, `Atom feed: ${publicUrl}/feed.xml`, `JSON Feed: ${publicUrl}/feed.json`];
   return { head: `${m.kicker} · ${m.heading}\n${m.intro}\n\n`, foot: [rule, ...foot, '', senderLine, ''].join('\n') };

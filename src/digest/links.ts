@@ -1,10 +1,11 @@
 /**
  * The per-recipient values of a digest: tokenised preferences and unsubscribe
  * links, the web version's address, the email address itself, and each card's
- * signed feedback links (profile/links.ts).
+ * signed feedback links (profile/links.ts) and title links (profile/click.ts).
  */
 import type { Config } from '../config.ts';
 import { isTopic } from '../papers/topics.ts';
+import { clickUrl } from '../profile/click.ts';
 import { feedbackUrls } from '../profile/links.ts';
 import { subscriberLink } from '../subscribers/links.ts';
 import type { TokenSecrets } from '../subscribers/tokens.ts';
@@ -23,7 +24,7 @@ export function webDigestUrl(publicUrl: string, localDate: string, topics: reado
 }
 
 export function recipientFor(
-  config: Pick<Config, 'publicUrl'>,
+  config: Pick<Config, 'publicUrl' | 'CLICK_TRACKING'>,
   secrets: TokenSecrets,
   sub: LinkSubscriber,
   localDate: string,
@@ -36,5 +37,6 @@ export function recipientFor(
     unsubscribeUrl: subscriberLink(signer, 'unsubscribe', sub.id, issuedAt),
     webUrl: webDigestUrl(config.publicUrl, localDate, sub.topics),
     feedback: (paper) => feedbackUrls({ publicUrl: config.publicUrl, secrets, subscriberId: sub.id, paper, issuedAt }),
+    click: (paperId) => clickUrl({ config, secrets, subscriberId: sub.id, paperId, issuedAt }),
   };
 }

@@ -6,7 +6,8 @@
  *
  * Two kinds of slot: the recipient's own (address, preferences, unsubscribe and
  * web-edition links) and, on each card, the recipient's feedback links for
- * that paper (More like this, Less like this, Follow …), signed per paper.
+ * that paper (More like this, Less like this, Follow …), signed per paper,
+ * and with CLICK_TRACKING=on the title's link (profile/click.ts).
  *
  * HTML values are escaped (they sit in text and in href="…"); URLs must be
  * absolute http(s). Text values go in as they are.
@@ -20,8 +21,8 @@ import { escapeHtml } from './escape.ts';
 export const slotNames = ['email', 'unsubscribeUrl', 'preferencesUrl', 'webUrl'] as const;
 export type SlotName = (typeof slotNames)[number];
 
-/** A card's feedback links: one slot per card and output, the whole block filled per recipient. */
-export const cardSlotNames = ['feedback'] as const;
+/** A card's feedback links (the whole block) and, when clicks are tracked, its title link: filled per recipient. */
+export const cardSlotNames = ['feedback', 'titleUrl'] as const;
 export type CardSlot = (typeof cardSlotNames)[number];
 
 /** What a card's feedback block names: the paper, and the Follow link's label (null: nothing to follow). */
@@ -31,6 +32,8 @@ export type FeedbackCard = FeedbackPaper & { follow: string | null };
 export type Recipient = Record<SlotName, string> & {
   /** The recipient's feedback links for a paper of their digest. */
   feedback: (paper: FeedbackPaper) => FeedbackUrls;
+  /** Where the title of a paper of their digest links for this recipient (a counted click, profile/click.ts). */
+  click: (paperId: string) => string;
 };
 
 /**
@@ -44,13 +47,13 @@ export type Piece = string | { text: string } | { slot: SlotName } | { card: Car
 /** A recipient's values, ready for one output (HTML escaped, or text). */
 export interface PieceValues {
   slots: Record<SlotName, string>;
-  card(paper: FeedbackCard): string;
+  card(slot: CardSlot, paper: FeedbackCard): string;
 }
 
 export function pieceValue(p: Exclude<Piece, string>, values: PieceValues): string {
   if ('text' in p) return p.text;
   if ('slot' in p) return values.slots[p.slot];
-  return values.card(p.paper);
+  return values.card(p.card, p.paper);
 }
 
 export function joinPieces(pieces: readonly Piece[], values: PieceValues): string {
@@ -94,10 +97,11 @@ const checkUrl = (name: string, url: string) => {
 const signedFor = new WeakMap<Recipient, Map<string, FeedbackUrls>>();
 
 /** A card's links, signed once per paper and recipient however often the outputs print them. */
-function cardValues(r: Recipient, block: (urls: FeedbackUrls, paper: FeedbackCard) => string): PieceValues['card'] {
+function cardValues(r: Recipient, block: (urls: FeedbackUrls, paper: FeedbackCard) => string, escape: (s: string) => string): PieceValues['card'] {
   let signed = signedFor.get(r);
   if (!signed) signedFor.set(r, (signed = new Map()));
-  return (paper) => {
+  return (slot, paper) => {
+    if (slot === 'titleUrl') return escape(checkUrl('title', r.click(paper.id)));
     let urls = signed!.get(paper.id);
     if (!urls) {
       urls = r.feedback(paper);
@@ -119,13 +123,13 @@ export function htmlValues(r: Recipient): PieceValues {
       preferencesUrl: escapeHtml(r.preferencesUrl),
       webUrl: escapeHtml(r.webUrl),
     },
-    card: cardValues(r, feedbackHtml),
+    card: cardValues(r, feedbackHtml, escapeHtml),
   };
 }
 
 export function textValues(r: Recipient): PieceValues {
   for (const s of URL_SLOTS) checkUrl(s, r[s]);
   // A line break in an address would let it forge lines of the text part.
-  const { feedback: _feedback, ...slots } = r;
-  return { slots: { ...slots, email: r.email.replace(/[\r\n]+/g, ' ') }, card: cardValues(r, feedbackText) };
+  const { feedback: _feedback, click: _click, ...slots } = r;
+  return { slots: { ...slots, email: r.email.replace(/[\r\n]+/g, ' ') }, card: cardValues(r, feedbackText, (s) => s) };
 }

@@ -22,6 +22,7 @@
  * so a card's HTML is exactly what MJML makes of it in place.
  */
 import mjml2html from 'mjml';
+import { clickTrackingOn } from '../profile/click.ts';
 import { toCards, type PaperCard, type StaticCard } from './cards.ts';
 import { escapeHtml } from './escape.ts';
 import { cardMjml, layoutMjml, moreMjml, type LayoutMarkers } from './email-html.ts';
@@ -120,10 +121,11 @@ interface Layout {
  * and paper ids, time, and for Follow what it follows) + "." + a 43-character
  * MAC, escaped (profile/feedback-token.ts).
  */
-function feedbackBytes(card: StaticCard, publicUrl = ''): number {
+function feedbackBytes(card: StaticCard, publicUrl: string, tracked: boolean): number {
   const claim = (extra: number) => Math.ceil(((60 + Buffer.byteLength(card.id) + extra) * 4) / 3) + 44;
   const url = (extra: number) => publicUrl.length + 40 + claim(extra);
-  return 2 * url(0) + (card.feedback.follow ? url(20 + 2 * Buffer.byteLength(card.feedback.follow)) : 0);
+  // A tracked title link (profile/click.ts) is a signed URL of the same kind, in place of the card's own.
+  return 2 * url(0) + (card.feedback.follow ? url(20 + 2 * Buffer.byteLength(card.feedback.follow)) : 0) + (tracked ? url(0) : 0);
 }
 
 const byteLength = (t: Template) => t.reduce((n, p) => n + (typeof p === 'string' ? Buffer.byteLength(p) : 0), 0);
@@ -151,6 +153,8 @@ export function createDigestRenderer(config: RenderConfig, options: RendererOpti
   const markers: LayoutMarkers = namedMarkers([...WORDS, 'rank', 'why', ...slotNames, ...cardSlotNames]);
   const cut = namedMarkers(['cut']).cut;
   const sender = senderLine(config);
+  // CLICK_TRACKING=on: email titles link through the recipient's counted-click redirect, and the footer says so.
+  const tracked = (audience: Audience) => audience === 'email' && clickTrackingOn(config);
   const cards = new Map<string, Promise<CompiledCard>>();
   const layouts = new Map<Audience, Promise<Layout>>();
   const stats: RenderStats = { compiles: 0, cards: 0, hits: 0, cached: 0 };
@@ -161,7 +165,7 @@ export function createDigestRenderer(config: RenderConfig, options: RendererOpti
   const textFor = (audience: Audience, kicker: string) => {
     let t = textLayouts.get(`${audience}|${kicker}`);
     if (!t) {
-      const { head, foot } = textLayout(audience, kicker, config.publicUrl, sender, markers);
+      const { head, foot } = textLayout(audience, kicker, config.publicUrl, sender, markers, tracked(audience));
       textLayouts.set(`${audience}|${kicker}`, (t = { head: split(head), foot: split(foot) }));
     }
     return t;
@@ -172,8 +176,8 @@ export function createDigestRenderer(config: RenderConfig, options: RendererOpti
     stats.compiles++;
     stats.cards += batch.length;
     const cuts = `<mj-raw>${cut}</mj-raw>`;
-    const body = [cuts, ...batch.map((c) => cardMjml(c, markers, audience === 'email') + cuts), moreMjml(markers), cuts].join('\n');
-    return mjml2html(layoutMjml(audience, config.publicUrl, sender, markers, body), { validationLevel: 'strict', keepComments: false, fonts: {} }).then(
+    const body = [cuts, ...batch.map((c) => cardMjml(c, markers, audience === 'email', tracked(audience)) + cuts), moreMjml(markers), cuts].join('\n');
+    return mjml2html(layoutMjml(audience, config.publicUrl, sender, markers, body, tracked(audience)), { validationLevel: 'strict', keepComments: false, fonts: {} }).then(
       (result) => {
         const parts = compact(result.html).split(cut);
         if (parts.length !== batch.length + 3) throw new Error('compiled digest lost a card boundary');
@@ -182,7 +186,7 @@ export function createDigestRenderer(config: RenderConfig, options: RendererOpti
           layout: { head, foot, more, bytes: byteLength(head) + byteLength(foot) + byteLength(more) },
           cards: batch.map((c, i) => {
             const html = split(parts[i + 1]!);
-            return { html, text: split(cardText(c, markers, audience === 'email')), htmlBytes: byteLength(html) };
+            return { html, text: split(cardText(c, markers, audience === 'email', tracked(audience))), htmlBytes: byteLength(html) };
           }),
         };
       },
@@ -242,7 +246,7 @@ export function createDigestRenderer(config: RenderConfig, options: RendererOpti
     let shown = all.length;
     let bytes = layout.bytes + wordBytes(digestWords(content, all.map((c) => c.title)));
     for (let i = 0; i < all.length; i++) {
-      bytes += compiled[i]!.htmlBytes + Buffer.byteLength(escapeHtml(all[i]!.why)) + 2 + (email ? feedbackBytes(all[i]!, config.publicUrl) : 0);
+      bytes += compiled[i]!.htmlBytes + Buffer.byteLength(escapeHtml(all[i]!.why)) + 2 + (email ? feedbackBytes(all[i]!, config.publicUrl, tracked(content.audience)) : 0);
       if (email && i > 0 && bytes > HTML_BUDGET_BYTES) {
         shown = i;
         break;

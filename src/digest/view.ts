@@ -23,7 +23,7 @@ export interface DigestContent {
   topics?: readonly Topic[];
 }
 
-export type RenderConfig = Pick<Config, 'MAIL_FROM' | 'MAIL_POSTAL_ADDRESS' | 'publicUrl'>;
+export type RenderConfig = Pick<Config, 'MAIL_FROM' | 'MAIL_POSTAL_ADDRESS' | 'publicUrl' | 'CLICK_TRACKING'>;
 
 /** The words around the cards of one digest. */
 export interface DigestWords {
@@ -41,7 +41,7 @@ export function emailContent(selection: Extract<DigestSelection, { kind: 'digest
 }
 
 /** "paperboy" from `paperboy <paperboy@example.org>`, then the postal line when configured. */
-export function senderLine(config: RenderConfig): string {
+export function senderLine(config: Pick<Config, 'MAIL_FROM' | 'MAIL_POSTAL_ADDRESS'>): string {
   const from = config.MAIL_FROM.trim();
   const name = from.includes('<') ? from.slice(0, from.indexOf('<')).trim().replace(/^"|"$/g, '') : from;
   return [name || from, config.MAIL_POSTAL_ADDRESS?.trim()].filter(Boolean).join(' · ');

@@ -1,7 +1,8 @@
 /**
  * Personal ranking through the real send path: a reader's More like this
  * changes the order of their next digest and the why-line of what it brought
- * in, while a reader with no signals gets today's order and why-lines (real
+ * in, while a reader with no signals gets today's order and why-lines; with
+ * CLICK_TRACKING on, titles link through the reader's counted click (real
  * Postgres, a real SMTP server in its own process).
  */
 import { inArray } from 'drizzle-orm';
@@ -17,6 +18,8 @@ import { cachesForRuns, type JobContext } from '../../src/jobs/context.ts';
 import { silentLogger } from '../../src/log.ts';
 import { createSmtpMailer } from '../../src/mail/smtp.ts';
 import { upsertPapers } from '../../src/papers/ingest.ts';
+import { CLICK_TRACKING_NOTICE } from '../../src/profile/click.ts';
+import { verifyFeedback } from '../../src/profile/feedback-token.ts';
 import { recordVote } from '../../src/profile/store.ts';
 import { makePaper } from '../helpers/papers.ts';
 import { createTestDatabase } from '../helpers/postgres.ts';
@@ -100,5 +103,25 @@ describe("a reader's profile in the send run", () => {
     const positions = ['Draft trees for LLM decoding', 'LLM agents that browse'].map((t) => likerText.indexOf(t));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect(positions[0]! < positions[1]!).toBe(liked.indexOf('2512.40002') < liked.indexOf('2512.40003'));
+  });
+
+  it('with CLICK_TRACKING on, sends title links that count a click for that reader, and the footer says so', async () => {
+    const [clicker] = await database.db.insert(subscribers).values({ email: 'clicker@example.org', status: 'active', sendHour: 7, topics: ['llm'] }).returning();
+    const planned = await planDeliveries(database.db, { now, day });
+    expect(planned).toHaveLength(1);
+    const tracked: JobContext = { ...ctx, config: { ...ctx.config, CLICK_TRACKING: 'on' } };
+    const outcome = await sendBatch({ db: database.db, log: silentLogger, mailer: ctx.mailer, config: tracked.config, now: () => new Date(), ...cachesForRuns(tracked)('tracked') }, [planned[0]!.id]);
+    expect(outcome).toMatchObject({ sent: 1 });
+    for (const deadline = Date.now() + 10_000; !sink.messages.some((m) => m.to[0] === 'clicker@example.org') && Date.now() < deadline; ) await sleep(50);
+    const mail = sink.messages.find((m) => m.to[0] === 'clicker@example.org')!;
+    const html = String(mail.parsed.html);
+    const titles = [...html.matchAll(/<a class="pb-title" href="([^"]+)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&'));
+    const [row] = await database.db.select().from(deliveries).where(inArray(deliveries.id, [planned[0]!.id]));
+    expect(titles).toHaveLength(row!.paperIds.length);
+    const claims = titles.map((t) => verifyFeedback(ctx.secrets, new URL(t).searchParams.get('token')));
+    expect(claims.map((c) => c.ok && [c.action, c.subscriberId, c.paperId])).toEqual(row!.paperIds.map((id) => ['click', clicker!.id, id]));
+    expect(titles.every((t) => t.startsWith('https://papers.example.org/r?token='))).toBe(true);
+    expect(oneLine(html)).toContain(CLICK_TRACKING_NOTICE);
+    expect(oneLine(mail.parsed.text ?? '')).toContain(CLICK_TRACKING_NOTICE);
   });
 });

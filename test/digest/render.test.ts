@@ -3,6 +3,7 @@ import { loadConfig } from '../../src/config.ts';
 import { recipientFor } from '../../src/digest/links.ts';
 import { createDigestRenderer, personalise } from '../../src/digest/render.ts';
 import { cutAtSentence } from '../../src/digest/summary.ts';
+import { CLICK_TRACKING_NOTICE } from '../../src/profile/click.ts';
 import { verifyFeedback } from '../../src/profile/feedback-token.ts';
 import { verifyToken } from '../../src/subscribers/tokens.ts';
 import { dailyContent, FEEDBACK_SECRETS, heavyPapers, makeDigestPaper, readerId, recipient } from '../helpers/digest.ts';
@@ -81,6 +82,26 @@ describe('rendering a digest', () => {
     for (let i = 1; i <= 10; i++) expect(out.text).toContain(`https://huggingface.co/papers/2512.${String(i).padStart(5, '0')}`);
     expect(out.text).toContain('Example Lab, 1 Main St, Springfield');
     expect(out.html).toContain(`href="${r.unsubscribeUrl}"`);
+  });
+
+  it('with CLICK_TRACKING on, links each title through the recipient\'s signed click and says so in the footer; off, neither', async () => {
+    const papers = [makeDigestPaper({ id: '2512.88881', title: 'Tracked One' }), makeDigestPaper({ id: '2512.88882', title: 'Tracked Two' })];
+    const tracked = await createDigestRenderer({ ...config, CLICK_TRACKING: 'on' }).render(dailyContent(papers), recipient(5));
+    const titles = [...tracked.html.matchAll(/<a class="pb-title" href="([^"]+)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&'));
+    expect(titles).toHaveLength(2);
+    const clicks = titles.map((h) => (h.startsWith('https://papers.example.org/r?token=') ? verifyFeedback(FEEDBACK_SECRETS, new URL(h).searchParams.get('token')) : null));
+    expect(clicks.map((c) => c?.ok && [c.action, c.paperId, c.subscriberId])).toEqual(papers.map((p) => ['click', p.id, readerId(5)]));
+    expect(tracked.text).toContain(`Paper:        ${titles[0]}`);
+    const notice = CLICK_TRACKING_NOTICE.replace(/\s+/g, ' ');
+    expect(tracked.html.replace(/\s+/g, ' ')).toContain(notice);
+    expect(tracked.text.replace(/\s+/g, ' ')).toContain(notice);
+
+    const plain = await createDigestRenderer(config).render(dailyContent(papers), recipient(5));
+    expect([...plain.html.matchAll(/<a class="pb-title" href="([^"]+)"/g)].map((m) => m[1])).toEqual(papers.map((p) => `https://huggingface.co/papers/${p.id}`));
+    expect(plain.html).not.toContain('/r?token=');
+    expect(plain.text).not.toContain('/r?token=');
+    expect(plain.html.replace(/\s+/g, ' ')).not.toContain(notice);
+    expect(plain.text.replace(/\s+/g, ' ')).not.toContain(notice);
   });
 
   it('puts More like this, Less like this and Follow on every card, signed for the recipient and that paper, in HTML and text', async () => {

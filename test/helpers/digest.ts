@@ -1,3 +1,4 @@
+import { clickUrl } from '../../src/profile/click.ts';
 import { feedbackUrls } from '../../src/profile/links.ts';
 import { whyLine } from '../../src/digest/cards.ts';
 import type { DigestPaper } from '../../src/digest/select.ts';
@@ -56,5 +57,6 @@ export function recipient(n: number): Recipient {
     preferencesUrl: `https://papers.example.org/preferences?token=prefs${n}.sig`,
     webUrl: 'https://papers.example.org/digests/2025-12-08?topics=llm',
     feedback: (paper) => feedbackUrls({ publicUrl: 'https://papers.example.org', secrets: FEEDBACK_SECRETS, subscriberId: readerId(n), paper }),
+    click: (paperId) => clickUrl({ config: { CLICK_TRACKING: 'on', publicUrl: 'https://papers.example.org' }, secrets: FEEDBACK_SECRETS, subscriberId: readerId(n), paperId }),
   };
 }
