@@ -27,11 +27,11 @@ async function start(dataDir: string, extra: Record<string, string> = {}) {
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  await expect.poll(() => out, { timeout: 45_000, interval: 200 }).toContain('paperboy is running');
+  await expect.poll(() => out, { timeout: 100_000, interval: 200 }).toContain('paperboy is running');
   return { child, port, exited, output: () => out };
 }
 
-it('starts on PGlite with the demo papers, takes a subscription into the outbox, and exits 0 on SIGTERM', { timeout: 120_000 }, async () => {
+it('starts on PGlite with the demo papers, takes a subscription into the outbox, and exits 0 on SIGTERM', { timeout: 240_000 }, async () => {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'paperboy-start-'));
   dirs.push(dataDir);
   const { child, port, exited, output } = await start(dataDir, { PLAN_CRON: '* * * * * *' });
@@ -80,7 +80,7 @@ it('starts on PGlite with the demo papers, takes a subscription into the outbox,
   expect(await exited).toBe(0);
 });
 
-it('while `start` runs, an import through the CLI is seen by the server and survives stopping; a second `start` refuses', { timeout: 120_000 }, async () => {
+it('while `start` runs, an import through the CLI is seen by the server and survives stopping; a second `start` refuses', { timeout: 240_000 }, async () => {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'paperboy-shared-'));
   dirs.push(dataDir);
   const admin = { ADMIN_TOKEN: 'a'.repeat(40) };
