@@ -33,9 +33,9 @@ EXPOSE 3000 9464
 # The API answers /readyz with 200 when the database (and Redis, when
 # configured) answer; a worker has no web server, so compose points its
 # HEALTH_URL at the worker's /metrics on METRICS_PORT (the process is up and
-# its event loop turns).
+# its event loop turns; with METRICS_TOKEN set the check sends it).
 ENV HEALTH_URL=http://127.0.0.1:3000/readyz
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch(process.env.HEALTH_URL).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "const t = process.env.METRICS_TOKEN; fetch(process.env.HEALTH_URL, { headers: t ? { authorization: 'Bearer ' + t } : {} }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "src/bin.js"]
 CMD ["serve"]

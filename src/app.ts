@@ -7,7 +7,6 @@
  */
 import Fastify, { type FastifyError } from 'fastify';
 import helmet from '@fastify/helmet';
-import formbody from '@fastify/formbody';
 import type { Redis } from 'ioredis';
 import {
   hasZodFastifySchemaValidationErrors,
@@ -27,6 +26,8 @@ import { registerSubscriptions, type SubscriptionOptions } from './api/subscript
 import { webhookRoutes } from './api/webhook-routes.ts';
 import { digestRoutes } from './api/digest-routes.ts';
 import { adminPlugin } from './api/admin.ts';
+import { registerBodyParsers } from './api/body-parsers.ts';
+import { createAdminThrottle } from './api/admin-throttle.ts';
 
 export interface AppDeps {
   config: Config;
@@ -41,6 +42,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** BullMQ queue handles for the queue gauges and dashboard (default: opened when REDIS_URL is set). */
   queues?: Queues;
+  /** How long the database gauges of /metrics are reused (default 5 s of the app clock). */
+  stateGaugesMaxAgeMs?: number;
   /** Link secrets, confirmation sending and the subscribe rate limit (defaults from config). */
   subscriptions?: SubscriptionOptions;
 }
@@ -51,12 +54,25 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * TRUST_PROXY as Fastify takes it. Fastify 5 no longer reads a number as a hop
+ * count (it trusts nothing), so a count becomes proxy-addr's hop test: the
+ * socket's peer and the next n − 1 addresses of X-Forwarded-For are proxies,
+ * the address before them is the client's.
+ */
+function trustProxyOption(trust: Config['TRUST_PROXY']): false | string[] | ((addr: string, hop: number) => boolean) {
+  if (typeof trust !== 'number') return trust;
+  return trust === 0 ? false : (_addr, hop) => hop < trust;
+}
+
 export async function buildApp(deps: AppDeps) {
   const app = Fastify({
     loggerInstance: deps.log,
     // Subscribe forms and JSON bodies are small; anything bigger is an attack or a bug.
     bodyLimit: 64 * 1024,
-    trustProxy: true,
+    // The client address (rate limits, admin throttle) comes from the socket unless
+    // TRUST_PROXY names the proxies whose X-Forwarded-For entries are believed.
+    trustProxy: trustProxyOption(deps.config.TRUST_PROXY),
     requestIdHeader: 'x-request-id',
   }).withTypeProvider<ZodTypeProvider>();
   app.decorate('deps', { now: () => new Date(), ...deps });
@@ -104,8 +120,9 @@ export async function buildApp(deps: AppDeps) {
       },
     },
   });
-  await app.register(formbody);
-  await registerMonitoring(app, { metrics: deps.metrics, queues: deps.queues });
+  registerBodyParsers(app);
+  app.decorate('adminThrottle', createAdminThrottle({ redis: deps.redis, keyPrefix: `${deps.config.REDIS_PREFIX}:admin-failures` }));
+  await registerMonitoring(app, { metrics: deps.metrics, queues: deps.queues, stateMaxAgeMs: deps.stateGaugesMaxAgeMs });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   await registerSubscriptions(app, { ...deps.subscriptions, mailer: deps.mailer, log: deps.log });

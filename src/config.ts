@@ -6,6 +6,7 @@
  * Every key here is documented in `.env.example` and the README; a test keeps
  * the three in step.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { topicSlugs } from './papers/topics.ts';
 
@@ -24,6 +25,38 @@ const url = (protocols: string[]) =>
       })
       .optional(),
   );
+// Whose X-Forwarded-For to believe, in a form Fastify's `trustProxy` takes:
+// false (the socket address), a hop count, or proxy addresses/CIDRs (and
+// proxy-addr's names loopback, linklocal, uniquelocal). Never plain `true`:
+// that believes whatever the client writes leftmost.
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+const isProxyAddress = (v: string) => {
+  if (PROXY_NAMES.includes(v)) return true;
+  const [ip, bits, more] = v.split('/');
+  if (more !== undefined || !ip || !isIP(ip)) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(ip) === 4 ? 32 : 128));
+};
+const trustProxy = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .optional()
+    .transform((v, ctx): false | number | string[] => {
+      if (v === undefined || v === 'false' || v === '0') return false;
+      if (/^\d{1,2}$/.test(v)) return Number(v);
+      const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+      const bad = list.filter((a) => !isProxyAddress(a));
+      if (v === 'true' || !list.length || bad.length) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected a hop count (e.g. 1) or proxy addresses/CIDRs separated by commas (e.g. 10.0.0.0/8,127.0.0.1)${bad.length ? `; not an address: ${bad.join(', ')}` : ''}${v === 'true' ? '; "true" would believe any client\'s X-Forwarded-For' : ''}`,
+        });
+        return z.NEVER;
+      }
+      return list;
+    }),
+);
+
 const cron = z
   .string()
   .regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron expression with 5 or 6 fields');
@@ -46,7 +79,10 @@ export const configSchema = z.object({
   PUBLIC_URL: url(['http:', 'https:']),
   SECRET: optionalString,
   SECRET_PREVIOUS: optionalString,
-  ADMIN_TOKEN: optionalString,
+  // Long enough that guessing is hopeless even before the throttle (admin-throttle.ts).
+  ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(24, 'must be at least 24 characters (e.g. openssl rand -hex 24)').optional()),
+  METRICS_TOKEN: optionalString,
+  TRUST_PROXY: trustProxy,
   WEBHOOK_TOKEN: optionalString,
 
   HF_API_URL: z.preprocess(emptyToUndefined, z.string().url().default('https://huggingface.co')),

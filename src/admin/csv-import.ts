@@ -10,6 +10,10 @@
  * consent (`confirmed`): then they are `active` with confirmed_at set. A row
  * an export marked `pending` stays pending either way; rows it marked
  * unsubscribed, bounced, complained or paused are not imported.
+ *
+ * A quote that is never closed swallows the rest of the file into one field;
+ * the result says from which line nothing was read (`unread`), never just
+ * "invalid 1".
  */
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
@@ -28,6 +32,12 @@ export interface ImportResult {
   unchanged: number;
   invalid: number;
   errors: { line: number; reason: string }[];
+  /**
+   * Lines never read as rows: a quote opened on `fromLine` is never closed,
+   * so everything from there to the end of the file (`toLine`) is one
+   * unfinished field. Rows before it are imported; null when the whole file was read.
+   */
+  unread: { fromLine: number; toLine: number; reason: string } | null;
 }
 
 export interface ImportOptions {
@@ -39,7 +49,10 @@ export interface ImportOptions {
 type Deps = Pick<SubscriberDeps, 'db' | 'now' | 'confirmations'>;
 
 export async function importSubscribers(deps: Deps, input: Readable | string, opts: ImportOptions): Promise<ImportResult> {
-  const result: ImportResult = { imported: 0, unchanged: 0, invalid: 0, errors: [] };
+  const result: ImportResult = { imported: 0, unchanged: 0, invalid: 0, errors: [], unread: null };
+  // Where the last record parsed ended, and how many empty lines came before it:
+  // an unclosed quote opens the first record after it and any empty lines.
+  let last = { lines: 0, emptyLines: 0 };
   const reject = (line: number, reason: string) => {
     result.invalid++;
     if (result.errors.length < MAX_REPORTED) result.errors.push({ line, reason });
@@ -51,8 +64,20 @@ export async function importSubscribers(deps: Deps, input: Readable | string, op
       relax_column_count: true,
       skip_empty_lines: true,
       skip_records_with_error: true,
+      // Runs as each record is parsed, ahead of the loop below.
+      on_record: (record, context) => {
+        last = { lines: context.lines, emptyLines: context.empty_lines };
+        return record;
+      },
       on_skip: (err) => {
-        if (err) reject(Number(err.lines), err.message.replace(/ at line \d+.*$/, ''));
+        if (err?.code === 'CSV_QUOTE_NOT_CLOSED') {
+          // csv-parse only notices at the end of the file, and names that line.
+          const fromLine = last.lines + (Number(err.empty_lines) - last.emptyLines) + 1;
+          const toLine = Math.max(Number(err.lines), fromLine);
+          const reason = `a quote opened on line ${fromLine} is never closed, so lines ${fromLine}–${toLine} (to the end of the file) were not read; close the quote and import the file again (rows already imported are left as they are)`;
+          result.unread = { fromLine, toLine, reason };
+          result.errors.push({ line: fromLine, reason });
+        } else if (err) reject(Number(err.lines), err.message.replace(/ at line \d+.*$/, ''));
         return undefined;
       },
     }),

@@ -1,11 +1,16 @@
 /**
- * The admin's browser session, stateless: a cookie holding a random session id
- * and an expiry, HMAC-signed with a key derived from SECRET and ADMIN_TOKEN (so
- * changing the token logs every browser out). The CSRF token for the session's
+ * The admin's browser session: a cookie holding a random session id and an
+ * expiry, HMAC-signed with a key derived from SECRET and ADMIN_TOKEN (so
+ * changing the token logs every browser out). Logging out records the id in
+ * admin_session_revocations, so a copy of the cookie stops working too, on
+ * every API process. The CSRF token for the session's
  * forms is an HMAC of the session id: a page can only carry it if it was served
  * to that session, and a cross-site form cannot read it.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { eq, lt } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { adminSessionRevocations } from '../db/schema.ts';
 
 export const SESSION_COOKIE = 'paperboy_admin';
 export const SESSION_TTL_SECONDS = 12 * 3600;
@@ -50,4 +55,19 @@ export function csrfToken(secret: string, session: AdminSession): string {
 
 export function csrfMatches(secret: string, session: AdminSession, given: unknown): boolean {
   return typeof given === 'string' && sameString(csrfToken(secret, session), given);
+}
+
+/** Ends a session for good; also forgets sessions that have expired anyway. */
+export async function revokeSession(db: Db, session: AdminSession, now: Date): Promise<void> {
+  await db.insert(adminSessionRevocations).values({ sessionId: session.id, expiresAt: session.expiresAt }).onConflictDoNothing();
+  await db.delete(adminSessionRevocations).where(lt(adminSessionRevocations.expiresAt, now));
+}
+
+export async function isRevoked(db: Db, session: AdminSession): Promise<boolean> {
+  const rows = await db
+    .select({ id: adminSessionRevocations.sessionId })
+    .from(adminSessionRevocations)
+    .where(eq(adminSessionRevocations.sessionId, session.id))
+    .limit(1);
+  return rows.length > 0;
 }

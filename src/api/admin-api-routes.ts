@@ -13,6 +13,7 @@ import { adminStats } from '../admin/stats.ts';
 import { actOnSubscriber, eraseSubscriberById, findSubscriberByEmail } from '../admin/subscribers.ts';
 import type { AdminContext } from './admin.ts';
 import { authorizeAdmin } from './admin-auth.ts';
+import { utf8Text } from './body-parsers.ts';
 import { notFound } from './errors.ts';
 
 const idParams = z.object({ id: z.uuid() });
@@ -22,7 +23,13 @@ const IMPORT_BODY_LIMIT = 64 * 1024 * 1024;
 export const adminApiRoutes: FastifyPluginAsyncZod<{ admin: AdminContext }> = async (app, { admin }) => {
   const { db } = app.deps;
   app.addHook('preHandler', authorizeAdmin);
-  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'buffer', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) => {
+    try {
+      done(null, utf8Text(body as Buffer));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
   const tags = ['admin'];
 
   app.get('/api/admin/stats', { schema: { tags, summary: 'Subscribers, last 14 days, today, recent failures' } }, async () =>

@@ -1,8 +1,8 @@
 /**
  * Reading the digest outside the inbox: the public web edition of a day
  * (`/digests/:date?topics=…`), Atom and JSON feeds of the daily top papers,
- * and `/preview` (not in production): the exact email `paperboy digest
- * preview` writes. Thin: selection, rendering and feeds live in src/digest.
+ * and `/preview`: the exact email `paperboy digest preview` writes, for a
+ * topic mix (not in production) or, for an admin only, a stored subscriber. Thin: selection, rendering and feeds live in src/digest.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -14,12 +14,15 @@ import { webDigestContent } from '../digest/web.ts';
 import { topicSlugs, type Topic } from '../papers/topics.ts';
 import { loadSecrets } from '../subscribers/secret.ts';
 import { AppError } from '../errors.ts';
+import { authorizeAdmin } from './admin-auth.ts';
 import { badRequest, notFound } from './errors.ts';
 
+// Years before 1970 are refused: no paper is that old, and JavaScript dates read years 0–99 as 1900–1999.
 const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'not a calendar date');
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'not a calendar date')
+  .refine((d) => d >= '1970-01-01', 'dates before 1970-01-01 have no digest');
 
 function topicList(value: string | undefined): Topic[] {
   if (!value) return [];
@@ -67,8 +70,14 @@ export async function digestRoutes(fastify: FastifyInstance): Promise<void> {
   });
 
   app.get('/preview', { schema: { querystring: previewQuery } }, async (req, reply) => {
-    if (config.NODE_ENV === 'production') throw notFound(`no route for GET /preview`);
     const q = req.query;
+    // A subscriber's preview carries their signed links and preferences: an admin
+    // action in every mode, decided before the address is looked up, so the answer
+    // to anyone else never depends on whether it is stored.
+    if (q.email) {
+      const denied = await authorizeAdmin(req, reply);
+      if (denied) return denied;
+    } else if (config.NODE_ENV === 'production') throw notFound(`no route for GET /preview`);
     const keywords = (q.keywords ?? '').split(',').map((k) => k.trim()).filter(Boolean);
     const input = q.email ? { email: q.email, date: q.date } : { topics: topicList(q.topics), keywords, date: q.date };
     const result = await previewDigest({ db, config, secrets: loadSecrets(config), now: app.deps.now(), renderer }, input);

@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { subscriberLink } from '../subscribers/links.ts';
 import { applyTransition, findSubscriber, subscriberIdFromToken, transitions, updatePreferences } from '../subscribers/lifecycle.ts';
-import { staleConfirmLink } from '../subscribers/errors.ts';
+import { neverConfirmed, staleConfirmLink } from '../subscribers/errors.ts';
 import type { TokenPurpose } from '../subscribers/tokens.ts';
 import { formErrors, preferencesForm, submittedValues } from './form-schemas.ts';
 import { confirmedPage, confirmPage, preferencesPage, resubscribedPage, unsubscribedPage, unsubscribePage } from './pages/manage-pages.ts';
@@ -92,7 +92,8 @@ export function registerLinkPageRoutes(app: FastifyInstance): void {
 
   app.post('/resubscribe', async (req, reply) => {
     const id = idFor(req, 'unsubscribe');
-    await applyTransition(ctx, id, transitions.resubscribe, 'page');
+    const result = await applyTransition(ctx, id, transitions.resubscribe, 'page');
+    if (result.status === 'unsubscribed') throw neverConfirmed();
     return send(reply, resubscribedPage(link('preferences', id)));
   });
 }

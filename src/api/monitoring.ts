@@ -25,7 +25,7 @@ declare module 'fastify' {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AppInstance = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, any, any>;
 
-export async function registerMonitoring(app: AppInstance, deps: { metrics?: Metrics; queues?: Queues }): Promise<void> {
+export async function registerMonitoring(app: AppInstance, deps: { metrics?: Metrics; queues?: Queues; stateMaxAgeMs?: number }): Promise<void> {
   const { config, db, now } = app.deps;
   const metrics = deps.metrics ?? createMetrics();
   app.decorate('metrics', metrics);
@@ -37,8 +37,8 @@ export async function registerMonitoring(app: AppInstance, deps: { metrics?: Met
     app.addHook('onClose', () => created.close());
   }
   const queues = own ? [own.ingest, own.plan, own.send, own.retention] : [];
-  registerStateGauges(metrics.registry, { db, now, queues });
-  registerHttpMetrics(app, metrics);
+  registerStateGauges(metrics.registry, { db, now, queues, maxAgeMs: deps.stateMaxAgeMs });
+  registerHttpMetrics(app, metrics, { token: config.METRICS_TOKEN });
   // No ADMIN_TOKEN: no dashboard at all (404).
   if (queues.length && config.ADMIN_TOKEN) {
     await queueDashboard(app, { queues, authorize: adminAuthorizer({ csrf: false }) });

@@ -23,7 +23,7 @@ export function registerWorker(program: Command): void {
       // The counters of the work done here; the state gauges are the API's /metrics.
       const metrics = createMetrics({ processMetrics: true });
       const jobs = await startJobs({ config, db: database.db, log, mailer, metrics });
-      const server = config.METRICS_PORT ? await startMetricsServer(metrics.registry, { host: config.HOST, port: config.METRICS_PORT, log }) : undefined;
+      const server = config.METRICS_PORT ? await startMetricsServer(metrics.registry, { host: config.HOST, port: config.METRICS_PORT, log, token: config.METRICS_TOKEN }) : undefined;
       log.info({ mode: jobs.mode, database: database.kind, mail: mailer.kind, metricsPort: server?.port }, 'worker started');
       await untilSignal(log);
       await server?.close();

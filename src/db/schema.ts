@@ -175,3 +175,13 @@ export const runs = pgTable(
   },
   (t) => [index('runs_kind_finished_idx').on(t.kind, t.finishedAt)],
 );
+
+/**
+ * Admin sessions ended by logging out. A session cookie is signed, not stored
+ * (src/admin/session.ts); one named here is refused until it would have
+ * expired anyway, when its row is deleted.
+ */
+export const adminSessionRevocations = pgTable('admin_session_revocations', {
+  sessionId: text('session_id').primaryKey(),
+  expiresAt: ts('expires_at').notNull(),
+});

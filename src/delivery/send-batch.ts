@@ -23,6 +23,7 @@ import type { Mailer } from '../mail/mailer.ts';
 import { classifySendError } from '../mail/smtp-errors.ts';
 import { recordBounce } from './bounces.ts';
 import type { ComposedMail, DigestComposer } from './compose.ts';
+import { holdLeases, type BatchLease } from './lease.ts';
 import { claimDeliveries, finishDeliveries, rememberSelections, type ClaimedDelivery, type Outcome } from './deliveries.repo.ts';
 
 /** Tries per delivery for transient (4xx) failures before it stays `failed`. */
@@ -70,6 +71,8 @@ export interface BatchOutcome {
   retry: number;
   /** The relay did not answer: the caller should pause before retrying. */
   relayDown: boolean;
+  /** Left unsent because their lease was lost (lease.ts): another runner holds them now. */
+  leaseLost: number;
 }
 
 /**
@@ -113,15 +116,18 @@ async function restoreSelection(deps: SendDeps, d: ClaimedDelivery, fresh: Diges
 
 export async function sendBatch(deps: SendDeps, ids: string[]): Promise<BatchOutcome> {
   const { db, log, config } = deps;
-  const out: BatchOutcome = { claimed: 0, sent: 0, skipped: 0, failed: 0, retry: 0, relayDown: false };
-  const claimed = await claimDeliveries(db, ids, deps.now(), config.SEND_LEASE_SECONDS);
+  const out: BatchOutcome = { claimed: 0, sent: 0, skipped: 0, failed: 0, retry: 0, relayDown: false, leaseLost: 0 };
+  const claimedAt = deps.now();
+  const claimed = await claimDeliveries(db, ids, claimedAt, config.SEND_LEASE_SECONDS);
   out.claimed = claimed.length;
 
   let pending: { id: string; outcome: Outcome }[] = [];
+  let lease: BatchLease | undefined;
   const flush = async () => {
     const batch = pending;
     pending = [];
-    await finishDeliveries(db, batch, deps.now());
+    const write = () => finishDeliveries(db, batch, deps.now());
+    await (lease ? lease.settle(batch.map((b) => b.id), write) : write());
   };
   const record = async (id: string, outcome: Outcome) => {
     pending.push({ id, outcome });
@@ -151,6 +157,8 @@ export async function sendBatch(deps: SendDeps, ids: string[]): Promise<BatchOut
   }
   await rememberSelections(db, active.flatMap((d, i) => (mails[i] && !d.paperIds.length ? [{ id: d.id, paperIds: mails[i]!.paperIds }] : [])));
 
+  // Lease heartbeat (lease.ts): renewed while the emails go out, checked before each one.
+  lease = await holdLeases(db, active.map((d) => d.id), claimedAt, { leaseSeconds: config.SEND_LEASE_SECONDS, now: deps.now, log });
   let next = 0;
   const lane = async () => {
     while (next < active.length) {
@@ -168,6 +176,10 @@ export async function sendBatch(deps: SendDeps, ids: string[]): Promise<BatchOut
       }
       if (out.relayDown) {
         await record(d.id, { status: 'queued', reason: 'mail relay unavailable', uncounted: true });
+        continue;
+      }
+      if (!lease.holds(d.id)) {
+        out.leaseLost++;
         continue;
       }
       const started = performance.now();
@@ -207,6 +219,7 @@ export async function sendBatch(deps: SendDeps, ids: string[]): Promise<BatchOut
   try {
     await Promise.all(Array.from({ length: Math.min(config.SEND_CONCURRENCY, active.length) }, lane));
   } finally {
+    await lease.stop();
     await flush();
   }
   return out;

@@ -2,17 +2,20 @@
  * BullMQ workers and schedulers: the distributed engine. Any number of worker
  * processes on any number of machines share the four queues; the schedulers
  * are upserted by every worker on start (idempotent: one schedule per id, kept
- * in Redis), so there is always exactly one hourly ingest and one planner tick.
+ * in Redis), so there is always exactly one hourly ingest and one planner tick,
+ * and re-created by any worker that finds Redis lost them (schedulers.ts).
  * Every job logs through a child logger carrying its queue and job id (and
  * the send run's id); delivery lines add the delivery id.
  */
-import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Worker, type ConnectionOptions, type Job, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { sendBatch } from '../delivery/send-batch.ts';
 import type { JobContext } from './context.ts';
 import { cachesForRuns } from './context.ts';
-import { ingestJob, planJobStreamed, retentionJob, type PlanResult, type PlanSummary } from './processors.ts';
+import { ingestJob, planJobStreamed, retentionJob, type PlanJobOptions, type PlanResult, type PlanSummary } from './processors.ts';
 import { createQueues, ingestPayload, planPayload, QUEUE, sendPayload, type Queues } from './queues.ts';
-import { growRunTally, openRunTally, recordSendRun, settleRunCounts, tallyBatch } from './send-runs.ts';
+import { keepSchedulers, type SchedulerKeeper } from './schedulers.ts';
+import { countDeliveries, growRunTally, openRunTally, recordSendRun, settleRunCounts, tallyBatch, type RunCounts } from './send-runs.ts';
 
 export interface WorkerOptions {
   connection: ConnectionOptions;
@@ -26,6 +29,8 @@ export interface WorkerOptions {
 export interface Workers {
   queues: Queues;
   workers: Worker[];
+  /** The cron schedulers' keeper (schedulers.ts), when this process upserts them. */
+  schedulers?: SchedulerKeeper;
   /** Waits for in-flight jobs, then closes queues and connections. */
   close(): Promise<void>;
 }
@@ -67,11 +72,11 @@ export async function enqueueBatches(queues: Queues, plan: PlanResult, opts: { r
  * the batch that finishes the run, records the run. The tally keeps the job
  * ids it has closed, so closing a batch twice counts it once.
  */
-async function closeBatch(ctx: JobContext, queues: Queues, jobLog: JobContext['log'], runId: string, jobId: string, o: { sent: number; skipped: number; failed: number }, final: boolean) {
-  const run = await tallyBatch(queues.redis(), queues.prefix, { runId, jobId, ...o, final });
+async function closeBatch(ctx: JobContext, queues: Queues, jobLog: JobContext['log'], runId: string, jobId: string, counts: RunCounts) {
+  const run = await tallyBatch(queues.redis(), queues.prefix, { runId, jobId, ...counts });
   if (!run) return;
   await recordSendRun(ctx.db, run, ctx.now());
-  jobLog.info({ sent: run.sent, skipped: run.skipped, failed: run.failed, batches: run.batches }, 'send run finished');
+  jobLog.info({ sent: run.sent, skipped: run.skipped, failed: run.failed, unfinished: run.unfinished, batches: run.batches }, 'send run finished');
 }
 
 /**
@@ -81,7 +86,7 @@ async function closeBatch(ctx: JobContext, queues: Queues, jobLog: JobContext['l
  * run's tally as one more batch, closed when the last chunk is enqueued:
  * batches that finish early cannot end the run before it is whole.
  */
-export async function planAndEnqueue(ctx: JobContext, queues: Queues, day?: string): Promise<PlanSummary> {
+export async function planAndEnqueue(ctx: JobContext, queues: Queues, day?: string, opts: PlanJobOptions = {}): Promise<PlanSummary> {
   const redis = queues.redis();
   let opened = false;
   const summary = await planJobStreamed(
@@ -95,10 +100,11 @@ export async function planAndEnqueue(ctx: JobContext, queues: Queues, day?: stri
       await addSendJobs(queues, run.runId, batches, ctx.retryDelayMs);
     },
     day,
+    opts,
   );
   if (opened) {
     await settleRunCounts(redis, queues.prefix, summary);
-    await closeBatch(ctx, queues, ctx.log, summary.runId, `${summary.runId}.plan`, { sent: 0, skipped: 0, failed: 0 }, true);
+    await closeBatch(ctx, queues, ctx.log, summary.runId, `${summary.runId}.plan`, { sent: 0, skipped: 0, failed: 0, unfinished: 0 });
   }
   return summary;
 }
@@ -109,11 +115,8 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
   const cachesFor = cachesForRuns(ctx);
   const { config, log } = ctx;
 
-  if (opts.schedule ?? true) {
-    await queues.ingest.upsertJobScheduler('ingest-hourly', { pattern: config.INGEST_CRON }, { name: 'ingest', data: {} });
-    await queues.plan.upsertJobScheduler('plan', { pattern: config.PLAN_CRON }, { name: 'plan', data: {} });
-    await queues.retention.upsertJobScheduler('retention-daily', { pattern: config.RETENTION_CRON }, { name: 'retention', data: {} });
-  }
+  // Upserted now and re-created whenever Redis loses them (schedulers.ts).
+  const schedulers = (opts.schedule ?? true) ? await keepSchedulers(queues, { config, log, metrics: ctx.metrics }) : undefined;
 
   const jobCtx = (job: Job, queue: string): JobContext => ({ ...ctx, log: log.child({ job: queue, jobId: job.id }) });
   const ingest = new Worker(QUEUE.ingest, async (job: Job) => ingestJob(jobCtx(job, QUEUE.ingest), ingestPayload.parse(job.data).days), { ...base, concurrency: 1 });
@@ -121,14 +124,21 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
   const plan = new Worker(
     QUEUE.plan,
     async (job: Job) => {
-      const result = await planAndEnqueue(jobCtx(job, QUEUE.plan), queues, planPayload.parse(job.data).day);
+      const { day, resumeQueued } = planPayload.parse(job.data);
+      const result = await planAndEnqueue(jobCtx(job, QUEUE.plan), queues, day, { resumeQueued });
       return { runId: result.runId, planned: result.planned, resumed: result.resumed };
     },
     { ...base, concurrency: 1 },
   );
 
-  const tally = (jobLog: JobContext['log'], runId: string, jobId: string, o: { sent: number; skipped: number; failed: number }, final: boolean) =>
-    closeBatch(ctx, queues, jobLog, runId, jobId, o, final);
+  /**
+   * Closes the share of its send run of a batch done for good, with its
+   * deliveries' states as they stand in Postgres, and, for the batch that
+   * finishes the run, records the run. The tally keeps the job ids it has
+   * closed, so closing a batch twice counts it once.
+   */
+  const tally = async (jobLog: JobContext['log'], runId: string, jobId: string, deliveryIds: string[]) =>
+    closeBatch(ctx, queues, jobLog, runId, jobId, await countDeliveries(ctx.db, deliveryIds));
 
   const send = new Worker(
     QUEUE.send,
@@ -143,9 +153,12 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
         { db: ctx.db, log: jobLog, mailer: ctx.mailer, config, now: ctx.now, metrics: ctx.metrics?.send, ...cachesFor(runId) },
         deliveryIds,
       );
-      jobLog.debug({ claimed: outcome.claimed, sent: outcome.sent, skipped: outcome.skipped, failed: outcome.failed, retry: outcome.retry }, 'send batch done');
+      jobLog.debug(
+        { claimed: outcome.claimed, sent: outcome.sent, skipped: outcome.skipped, failed: outcome.failed, retry: outcome.retry, leaseLost: outcome.leaseLost },
+        'send batch done',
+      );
       // A relay outage does not use up an attempt: never final.
-      await tally(jobLog, runId, jobId, outcome, !outcome.relayDown && (!outcome.retry || lastAttempt));
+      if (!outcome.relayDown && (!outcome.retry || lastAttempt)) await tally(jobLog, runId, jobId, deliveryIds);
       if (outcome.relayDown) {
         // Not the recipients' fault: pause the whole queue, keep the job's attempts.
         await queues.send.rateLimit(ctx.relayPauseMs ?? 30_000);
@@ -174,7 +187,7 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
     const data = sendPayload.safeParse(job?.data);
     if (!job?.finishedOn || !data.success) return;
     const jobLog = log.child({ job: QUEUE.send, jobId: job.id, runId: data.data.runId });
-    tally(jobLog, data.data.runId, job.id ?? data.data.deliveryIds[0]!, { sent: 0, skipped: 0, failed: 0 }, true).catch((err: unknown) =>
+    tally(jobLog, data.data.runId, job.id ?? data.data.deliveryIds[0]!, data.data.deliveryIds).catch((err: unknown) =>
       jobLog.error({ err }, 'send run tally not closed'),
     );
   });
@@ -182,6 +195,7 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
   const retention = new Worker(QUEUE.retention, async (job: Job) => retentionJob(jobCtx(job, QUEUE.retention)), { ...base, concurrency: 1 });
 
   const workers = [ingest, plan, send, retention];
+  reportRedisOutages([queues.ingest, queues.plan, queues.send, queues.retention], queues.redis(), log);
   for (const w of workers) {
     w.on('failed', (job, err) => log.warn({ job: w.name, jobId: job?.id, runId: (job?.data as { runId?: string } | undefined)?.runId, err: err.message }, 'job failed'));
     w.on('error', (err) => log.error({ queue: w.name, err }, 'worker error'));
@@ -189,9 +203,32 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
   return {
     queues,
     workers,
+    schedulers,
     async close() {
+      await schedulers?.stop();
       await Promise.all(workers.map((w) => w.close()));
       await queues.close();
     },
   };
+}
+
+/**
+ * Redis going away is one warning, not a line per reconnect attempt (the
+ * clients retry on their own; the workers' `error` events still log theirs):
+ * the first connection error after a good spell is logged, the next once
+ * the connection is back.
+ */
+function reportRedisOutages(queues: Queue[], redis: Redis, log: JobContext['log']): void {
+  let down = false;
+  const onError = (err: Error) => {
+    if (down) return;
+    down = true;
+    log.warn({ err: err.message }, 'Redis connection lost; reconnecting');
+  };
+  for (const q of queues) q.on('error', onError);
+  redis.on('error', onError);
+  redis.on('ready', () => {
+    if (down) log.info('Redis connection back');
+    down = false;
+  });
 }

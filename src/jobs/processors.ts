@@ -58,6 +58,11 @@ export type BatchSink = (batches: string[][], run: PlanSummary) => Promise<void>
 /** Queued rows older than this have lost their job. */
 export const STALE_QUEUED_MS = 10 * 60_000;
 
+export interface PlanJobOptions {
+  /** Also resume queued deliveries of any age (after Redis lost their jobs, schedulers.ts). */
+  resumeQueued?: boolean;
+}
+
 /**
  * One planner pass, streamed: stalled deliveries first (found before this
  * pass creates any, so no fresh row is mistaken for a stalled one), then new
@@ -65,15 +70,15 @@ export const STALE_QUEUED_MS = 10 * 60_000;
  * `sink` before the next chunk is planned. Memory is one chunk, whatever the
  * number of readers.
  */
-export async function planJobStreamed(ctx: JobContext, sink: BatchSink, day?: string, runId?: string): Promise<PlanSummary> {
+export async function planJobStreamed(ctx: JobContext, sink: BatchSink, day?: string, opts: PlanJobOptions = {}): Promise<PlanSummary> {
   const now = ctx.now();
-  const summary: PlanSummary = { runId: runId ?? `${now.toISOString()}-${randomUUID().slice(0, 8)}`, startedAt: now, planned: 0, resumed: 0, batches: 0 };
+  const summary: PlanSummary = { runId: `${now.toISOString()}-${randomUUID().slice(0, 8)}`, startedAt: now, planned: 0, resumed: 0, batches: 0 };
   const hand = async (ids: string[]) => {
     const batches = chunk(ids, ctx.config.SEND_BATCH_SIZE);
     summary.batches += batches.length;
     await sink(batches, summary);
   };
-  const resumed = await findStalledDeliveries(ctx.db, now, STALE_QUEUED_MS);
+  const resumed = await findStalledDeliveries(ctx.db, now, opts.resumeQueued ? 0 : STALE_QUEUED_MS);
   summary.resumed = resumed.length;
   if (resumed.length) await hand(resumed);
   for await (const planned of planDeliveryChunks(ctx.db, { now, day })) {
@@ -85,9 +90,9 @@ export async function planJobStreamed(ctx: JobContext, sink: BatchSink, day?: st
 }
 
 /** One pass with every id kept (operators' commands and tests, which report or follow them). */
-export async function planJob(ctx: JobContext, day?: string): Promise<PlanResult> {
+export async function planJob(ctx: JobContext, day?: string, opts: PlanJobOptions = {}): Promise<PlanResult> {
   const result: PlanResult = { runId: '', planned: [], resumed: [], batches: [] };
-  const summary = await planJobStreamed(ctx, async (batches) => void result.batches.push(...batches), day);
+  const summary = await planJobStreamed(ctx, async (batches) => void result.batches.push(...batches), day, opts);
   // The sink saw resumed ids first, then planned ones, in batch order.
   const ids = result.batches.flat();
   return { ...result, runId: summary.runId, startedAt: summary.startedAt, resumed: ids.slice(0, summary.resumed), planned: ids.slice(summary.resumed) };

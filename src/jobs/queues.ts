@@ -17,7 +17,8 @@ export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 export const ingestPayload = z.strictObject({ days: z.array(day).max(366).optional() });
-export const planPayload = z.strictObject({ day: day.optional() });
+/** `resumeQueued`: also resume queued deliveries of any age (after Redis lost their jobs, schedulers.ts). */
+export const planPayload = z.strictObject({ day: day.optional(), resumeQueued: z.boolean().optional() });
 export const sendPayload = z.strictObject({ runId: z.string().min(1).max(100), deliveryIds: z.array(z.uuid()).min(1).max(10_000) });
 export type IngestPayload = z.infer<typeof ingestPayload>;
 export type PlanPayload = z.infer<typeof planPayload>;

@@ -4,17 +4,18 @@
  * are retried with exponential backoff and jitter until their deliveries are
  * sent or out of attempts; when the relay does not answer, everything waits
  * and tries again, however long that takes, until `signal` aborts. A run
- * that got to its end is recorded in `runs` (send-runs.ts).
+ * that got to its end is counted from the deliveries table and recorded in
+ * `runs` (send-runs.ts); the totals returned are those counts.
  *
  * Each batch logs with the job id BullMQ would give it (`runId.firstDeliveryId`),
  * so the lines of a batch read the same in both modes.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sendBatch, type BatchOutcome } from '../delivery/send-batch.ts';
+import { sendBatch } from '../delivery/send-batch.ts';
 import type { JobContext } from './context.ts';
 import { cachesForRuns } from './context.ts';
 import type { PlanResult, PlanSummary } from './processors.ts';
-import { recordSendRun } from './send-runs.ts';
+import { countDeliveries, recordSendRun } from './send-runs.ts';
 
 export interface RunTotals {
   sent: number;
@@ -39,19 +40,15 @@ export function startInlineRun(ctx: JobContext, runId: string, signal?: AbortSig
   const caches = cachesForRuns(ctx)(runId);
   const runLog = ctx.log.child({ job: 'send', runId });
   let log = runLog;
+  // Each batch's deliveries as they stand in Postgres once it is done.
   const totals: RunTotals = { sent: 0, skipped: 0, failed: 0 };
-  const add = (o: BatchOutcome) => {
-    totals.sent += o.sent;
-    totals.skipped += o.skipped;
-    totals.failed += o.failed;
-  };
+  let unfinished = 0;
   return {
     async send(batch) {
       log = runLog.child({ jobId: `${runId}.${batch[0]}` });
       const deps = { db: ctx.db, log, mailer: ctx.mailer, config: ctx.config, now: ctx.now, metrics: ctx.metrics?.send, ...caches };
       for (let attempt = 0; !signal?.aborted; ) {
         const outcome = await sendBatch(deps, batch);
-        add(outcome);
         onBatch?.(outcome.sent + outcome.skipped + outcome.failed);
         if (outcome.relayDown) {
           log.warn('mail relay unavailable; waiting before trying again');
@@ -61,13 +58,18 @@ export function startInlineRun(ctx: JobContext, runId: string, signal?: AbortSig
         if (!outcome.retry) break;
         await sleep(backoff(ctx.retryDelayMs ?? 30_000, attempt++), undefined, { signal }).catch(() => {});
       }
+      const c = await countDeliveries(ctx.db, batch);
+      totals.sent += c.sent;
+      totals.skipped += c.skipped;
+      totals.failed += c.failed;
+      unfinished += c.unfinished;
     },
     async finish(counts) {
       if (counts.batches && !signal?.aborted) {
         const { startedAt = ctx.now(), ...rest } = counts;
-        await recordSendRun(ctx.db, { runId, startedAt, ...rest, ...totals }, ctx.now());
+        await recordSendRun(ctx.db, { runId, startedAt, ...rest, ...totals, unfinished }, ctx.now());
         // As with BullMQ, the batch that ends the run says so.
-        log.info({ ...totals }, 'send run finished');
+        log.info({ ...totals, unfinished }, 'send run finished');
       }
       return totals;
     },

@@ -12,6 +12,8 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route' | 'status_code'>;
   send: SendMetrics;
   papersIngested: Counter;
+  /** Job schedulers re-created after Redis lost them (jobs/schedulers.ts). */
+  schedulersRestored: Counter<'scheduler'>;
 }
 
 export function createMetrics(opts: { processMetrics?: boolean } = {}): Metrics {
@@ -47,6 +49,13 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}): Metrics 
     registers,
   });
   const papersIngested = new Counter({ name: 'paperboy_papers_ingested_total', help: 'Papers seen for the first time by an ingest job', registers });
+  const schedulersRestored = new Counter({
+    name: 'paperboy_job_schedulers_restored_total',
+    help: 'Job schedulers a worker found missing from Redis (data lost) and re-created',
+    labelNames: ['scheduler'] as const,
+    registers,
+  });
+  for (const s of ['ingest-hourly', 'plan']) schedulersRestored.inc({ scheduler: s }, 0);
   // Zero-valued series exist from the start, so rate() works before the first event.
   for (const k of ['rejected', 'attempts_exhausted']) failed.inc({ kind: k }, 0);
   for (const r of ['subscriber_inactive', 'no_matching_papers', 'all_already_sent', 'other'] satisfies SkipCategory[]) skipped.inc({ reason: r }, 0);
@@ -63,5 +72,5 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}): Metrics 
       skipped.inc({ reason });
     },
   };
-  return { registry, httpDuration, send, papersIngested };
+  return { registry, httpDuration, send, papersIngested, schedulersRestored };
 }

@@ -6,7 +6,7 @@
 import { AppError } from '../errors.ts';
 
 export class SubscriberError extends AppError {
-  constructor(statusCode: number, override readonly code: 'invalid_link' | 'link_expired' | 'link_no_longer_valid', message: string, details?: unknown) {
+  constructor(statusCode: number, override readonly code: 'invalid_link' | 'link_expired' | 'link_no_longer_valid' | 'not_confirmed', message: string, details?: unknown) {
     super(statusCode, code, message, details);
     this.name = 'SubscriberError';
   }
@@ -20,3 +20,5 @@ export const goneLink = () =>
   new SubscriberError(410, 'link_no_longer_valid', 'this link is no longer valid; the subscription it belonged to was erased');
 export const staleConfirmLink = () =>
   new SubscriberError(410, 'link_no_longer_valid', 'this confirmation link is no longer valid; subscribe again to get a new one');
+export const neverConfirmed = () =>
+  new SubscriberError(409, 'not_confirmed', 'this address was never confirmed; subscribe again to get a confirmation email');

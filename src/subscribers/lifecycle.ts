@@ -34,6 +34,8 @@ export interface Transition {
   action: string;
   /** A timestamp column set to the moment of the change. */
   stamp?: 'confirmed_at' | 'unsubscribed_at';
+  /** Only for a subscriber who once confirmed their address (confirmed_at set). */
+  confirmedOnly?: boolean;
 }
 
 export const transitions = {
@@ -41,8 +43,9 @@ export const transitions = {
   pause: { from: ['active'], to: 'paused', action: 'paused' },
   resume: { from: ['paused'], to: 'active', action: 'resumed' },
   unsubscribe: { from: ['pending', 'active', 'paused'], to: 'unsubscribed', action: 'unsubscribed', stamp: 'unsubscribed_at' },
-  // From a signed link the address is proven, so no new confirmation is needed.
-  resubscribe: { from: ['unsubscribed'], to: 'active', action: 'resubscribed' },
+  // A signed link shows someone had the link, not that the address is theirs: only an
+  // address that was confirmed once comes back without a new confirmation.
+  resubscribe: { from: ['unsubscribed'], to: 'active', action: 'resubscribed', confirmedOnly: true },
 } satisfies Record<string, Transition>;
 
 export interface TransitionResult {
@@ -57,7 +60,7 @@ export async function applyTransition(deps: SubscriberDeps, id: string, t: Trans
     deps.db,
     sql`WITH up AS (
       UPDATE subscribers SET status = ${t.to}, updated_at = ${at}::timestamptz${t.stamp ? sql`, ${sql.identifier(t.stamp)} = ${at}::timestamptz` : sql``}
-      WHERE id = ${id} AND status IN (${sql.join(t.from.map((s) => sql`${s}`), sql`, `)})
+      WHERE id = ${id} AND status IN (${sql.join(t.from.map((s) => sql`${s}`), sql`, `)})${t.confirmedOnly ? sql` AND confirmed_at IS NOT NULL` : sql``}
       RETURNING id, status
     ), audit AS (
       INSERT INTO audit_events (subscriber_id, action, via, at)

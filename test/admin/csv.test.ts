@@ -122,6 +122,21 @@ describe('CSV import and export', () => {
     expect((await prefs(a)).map((r) => r.email)).toEqual(['eight@example.org', 'one@example.org', 'two@example.org']);
   });
 
+  it('says where an unclosed quote stopped the reading and what was not read, importing the rows before it', async () => {
+    const after = Array.from({ length: 1000 }, (_, i) => `after-${i}@example.org,,daily,UTC,7`).join('\n');
+    const csv = `email,topics,frequency,timezone,send_hour\nbefore@example.org,llm,daily,UTC,7\n\n"broken@example.org,llm,daily,UTC,7\n${after}\n`;
+    const res = await importCsv(a, csv, true);
+    expect(res.statusCode).toBe(200);
+    const result = res.json();
+    expect(result).toMatchObject({ imported: 1, invalid: 0, unread: { fromLine: 4, toLine: 1004 } });
+    expect(result.unread.reason).toMatch(/quote opened on line 4 is never closed.*lines 4–1004/);
+    expect(result.errors).toEqual([{ line: 4, reason: result.unread.reason }]);
+    expect((await prefs(a)).map((r) => r.email)).toEqual(['before@example.org']);
+    // Fixed, the same file imports the rest; the row already there stays as it was.
+    const fixed = (await importCsv(a, csv.replace('"broken', 'broken'), true)).json();
+    expect(fixed).toMatchObject({ imported: 1001, unchanged: 1, invalid: 0, unread: null });
+  });
+
   it('changes nothing on a second import of the same file', async () => {
     const csv = 'email,topics,frequency,timezone,send_hour\nsame@example.org,llm,daily,UTC,7\nSAME2@example.org,,weekly,UTC,7\nsame2@example.org,,daily,UTC,9\n';
     expect((await importCsv(a, csv)).json()).toMatchObject({ imported: 2, unchanged: 1, invalid: 0 });

@@ -4,9 +4,14 @@
  * sets a hardened cookie, and 403 for a form POST without the CSRF token.
  */
 import { mkdtempSync } from 'node:fs';
+import { request } from 'node:http';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InjectOptions } from 'fastify';
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/log.ts';
@@ -53,6 +58,9 @@ describe('without ADMIN_TOKEN', () => {
 
 describe('the embedded default on loopback', () => {
   let app: App;
+  let port: number;
+  /** What a browser on this machine sends (inject's default Host is localhost:80). */
+  const local = (opts: InjectOptions) => app.inject({ ...opts, headers: { host: `localhost:${port}`, ...(opts.headers as object) } });
   let drop: () => Promise<void>;
   beforeAll(async () => {
     const database = await createTestDatabase();
@@ -61,6 +69,8 @@ describe('the embedded default on loopback', () => {
     const config = loadConfig({ SECRET: TEST_SECRET, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'pb-admin-')), LOG_LEVEL: 'silent' });
     expect(config.embedded).toBe(true);
     app = await buildApp({ config, db: database.db, log: silentLogger, mailer: recordingMailer() });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    port = (app.server.address() as AddressInfo).port;
   });
   afterAll(async () => {
     await app.close();
@@ -69,29 +79,48 @@ describe('the embedded default on loopback', () => {
 
   it('is open from 127.0.0.1 and ::1, and hands out a session for the forms', async () => {
     for (const remoteAddress of ['127.0.0.1', '::1']) {
-      const res = await app.inject({ url: '/admin', remoteAddress });
+      const res = await local({ url: '/admin', remoteAddress });
       expect(res.statusCode).toBe(200);
       expect(res.body).toContain('<svg');
       expect(String(res.headers['set-cookie'])).toContain('HttpOnly');
     }
-    expect((await app.inject({ url: '/api/admin/stats' })).json()).toHaveProperty('subscribers.active', 0);
+    expect((await local({ url: '/api/admin/stats' })).json()).toHaveProperty('subscribers.active', 0);
   });
 
   it('lets scripts on this machine in with any Bearer value (no CSRF: a cross-site page cannot add the header)', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/admin/periods/2025-12-16/rerun', headers: { authorization: 'Bearer x' } });
+    const res = await local({ method: 'POST', url: '/api/admin/periods/2025-12-16/rerun', headers: { authorization: 'Bearer x' } });
     expect(res.statusCode).toBe(202);
     expect(res.json()).toMatchObject({ planned: 0, dispatch: 'nothing' });
-    expect((await app.inject({ method: 'POST', url: '/api/admin/periods/2025-12-16/rerun' })).statusCode).toBe(403);
+    expect((await local({ method: 'POST', url: '/api/admin/periods/2025-12-16/rerun' })).statusCode).toBe(403);
   });
 
   it('is closed to other addresses and to anything that came through a proxy', async () => {
-    expect((await app.inject({ url: '/admin', remoteAddress: '192.0.2.7' })).statusCode).toBe(404);
-    expect((await app.inject({ url: '/admin', headers: { 'x-forwarded-for': '127.0.0.1' } })).statusCode).toBe(404);
-    expect((await app.inject({ url: '/api/admin/stats', headers: { forwarded: 'for=127.0.0.1' } })).statusCode).toBe(404);
+    expect((await local({ url: '/admin', remoteAddress: '192.0.2.7' })).statusCode).toBe(404);
+    expect((await local({ url: '/admin', headers: { 'x-forwarded-for': '127.0.0.1' } })).statusCode).toBe(404);
+    expect((await local({ url: '/api/admin/stats', headers: { forwarded: 'for=127.0.0.1' } })).statusCode).toBe(404);
+  });
+
+  it('refuses a Host it does not answer to (DNS rebinding), over a real socket', async () => {
+    const get = (host: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        request({ host: '127.0.0.1', port, path: '/api/admin/stats', headers: { host } }, (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (c) => (body += c)).on('end', () => resolve({ status: res.statusCode!, body }));
+        }).on('error', reject).end();
+      });
+    for (const host of [`rebind.attacker.example:${port}`, `localhost:${port + 1}`, 'localhost', `127.0.0.1.nip.io:${port}`]) {
+      const res = await get(host);
+      expect(res.status, host).toBe(403);
+      expect(JSON.parse(res.body).message).toContain(`answer only to http://localhost:${port}`);
+    }
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, `LOCALHOST:${port}`]) expect((await get(host)).status, host).toBe(200);
+    // The login form and the dashboard's page behave the same.
+    expect((await app.inject({ url: '/admin', headers: { host: `evil.example:${port}` } })).statusCode).toBe(403);
+    expect((await app.inject({ url: '/admin/login', headers: { host: `evil.example:${port}` } })).statusCode).toBe(403);
   });
 
   it('still wants the CSRF token on form posts (a cross-site form cannot have it)', async () => {
-    const res = await app.inject({
+    const res = await local({
       method: 'POST',
       url: '/admin/subscribers/00000000-0000-4000-8000-000000000000/suppress',
       payload: { _csrf: 'guess' },
@@ -177,5 +206,64 @@ describe('with ADMIN_TOKEN', () => {
     const out = await locked.app.inject({ method: 'POST', url: '/admin/logout', headers: { cookie }, payload: { _csrf: csrfIn(page.body)! } });
     expect(out.statusCode).toBe(303);
     expect(String(out.headers['set-cookie'])).toContain('Max-Age=0');
+  });
+
+  it('ends the session server-side on logout: a copy of the cookie is refused, other sessions go on', async () => {
+    const { cookie } = await login(locked);
+    const other = await login(locked);
+    expect((await locked.app.inject({ url: '/api/admin/stats', headers: { cookie } })).statusCode).toBe(200);
+    const page = await locked.app.inject({ url: '/admin', headers: { cookie } });
+    await locked.app.inject({ method: 'POST', url: '/admin/logout', headers: { cookie }, payload: { _csrf: csrfIn(page.body)! } });
+    expect((await locked.app.inject({ url: '/api/admin/stats', headers: { cookie } })).statusCode).toBe(401);
+    const again = await locked.app.inject({ url: '/admin', headers: { cookie } });
+    expect(again.statusCode).toBe(303);
+    expect(again.headers.location).toBe('/admin/login');
+    expect((await locked.app.inject({ url: '/api/admin/stats', headers: { cookie: other.cookie } })).statusCode).toBe(200);
+  });
+
+  it('ends every session when ADMIN_TOKEN changes', async () => {
+    const { cookie } = await login(locked);
+    const changed = await buildApp({
+      config: { ...locked.config, ADMIN_TOKEN: `${TOKEN}-rotated` },
+      db: locked.database.db,
+      log: silentLogger,
+      mailer: recordingMailer(),
+    });
+    try {
+      expect((await changed.inject({ url: '/api/admin/stats', headers: { cookie } })).statusCode).toBe(401);
+      expect((await locked.app.inject({ url: '/api/admin/stats', headers: { cookie } })).statusCode).toBe(200);
+    } finally {
+      await changed.close();
+    }
+  });
+});
+
+describe('failed admin authentication', () => {
+  it('is logged with the client address and the kind of credential, never the value sent', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(...chunk.toString().split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const app = await buildApp({ config: locked.config, db: locked.database.db, log: pino({ level: 'info' }, stream), mailer: recordingMailer() });
+    try {
+      const bearerGuess = 'guess-by-bearer-'.padEnd(30, 'q');
+      const formGuess = 'guess-by-form-'.padEnd(30, 'f');
+      expect((await app.inject({ url: '/api/admin/stats', remoteAddress: '192.0.2.50', headers: { authorization: `Bearer ${bearerGuess}` } })).statusCode).toBe(401);
+      expect((await app.inject({ method: 'POST', url: '/admin/login', remoteAddress: '192.0.2.50', payload: { token: formGuess } })).statusCode).toBe(401);
+      const failures = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'admin authentication failed');
+      expect(failures.map((l) => ({ level: l.level, client: l.client, credential: l.credential, failures: l.failures }))).toEqual([
+        { level: 40, client: '192.0.2.50', credential: 'bearer', failures: 1 },
+        { level: 40, client: '192.0.2.50', credential: 'login form', failures: 2 },
+      ]);
+      const all = lines.join('\n');
+      expect(all).not.toContain(bearerGuess);
+      expect(all).not.toContain(formGuess);
+      expect(all).not.toContain(TOKEN);
+    } finally {
+      await app.close();
+    }
   });
 });

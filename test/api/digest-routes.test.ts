@@ -4,10 +4,13 @@ import { upsertPapers } from '../../src/papers/ingest.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { makePaper } from '../helpers/papers.ts';
 
+const TOKEN = 'p'.repeat(32);
+const admin = { authorization: `Bearer ${TOKEN}` };
+
 describe('digest web routes', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp(); // clock: 2025-12-16T09:00Z
+    t = await createTestApp({ env: { ADMIN_TOKEN: TOKEN } }); // clock: 2025-12-16T09:00Z
     await upsertPapers(t.database.db, [
       makePaper({ id: '2512.10001', title: 'A vision transformer for image segmentation', dailyAt: new Date('2025-12-15T08:00:00Z'), upvotes: 80 }),
       makePaper({ id: '2512.10002', title: 'Large language model reasoning <b>bold</b> & more', dailyAt: new Date('2025-12-15T09:00:00Z'), upvotes: 40 }),
@@ -39,6 +42,11 @@ describe('digest web routes', () => {
       const res = await t.app.inject({ url });
       expect(res.statusCode, url).toBe(400);
       expect(res.json().error).toMatch(/validation_failed|bad_request/);
+    }
+    for (const url of ['/digests/0000-01-01', '/digests/0001-01-01', '/digests/1969-12-31', '/preview?date=0001-01-01', '/preview?topics=llm&date=0099-06-01']) {
+      const res = await t.app.inject({ url });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().message, url).toMatch(/before 1970-01-01/);
     }
     expect((await t.app.inject({ url: '/digests/2019-01-01' })).statusCode).toBe(404);
     expect((await t.app.inject({ url: '/digests/2025-12-20' })).statusCode).toBe(404);
@@ -80,7 +88,7 @@ describe('digest web routes', () => {
   });
 
   it('previews the email of a stored subscriber or a topic mix, and the text part', async () => {
-    const stored = await t.app.inject({ url: '/preview?email=reader@example.org&date=2025-12-16' });
+    const stored = await t.app.inject({ url: '/preview?email=reader@example.org&date=2025-12-16', headers: admin });
     expect(stored.statusCode).toBe(200);
     expect(stored.body).toContain('2512.10001');
     expect(stored.body).not.toContain('2512.10002');
@@ -91,16 +99,34 @@ describe('digest web routes', () => {
     expect(mix.body).toMatch(/^Subject: Daily Papers · Dec 16 — /);
     expect(mix.body).toContain('Mentions your keyword “humanoid”');
     expect(mix.body).toContain('http://paperboy.test/preferences?token=');
-    expect((await t.app.inject({ url: '/preview?email=nobody@example.org' })).statusCode).toBe(404);
+    expect((await t.app.inject({ url: '/preview?email=nobody@example.org', headers: admin })).statusCode).toBe(404);
     const skip = await t.app.inject({ url: '/preview?topics=medical&date=2025-12-16' });
     expect(skip.statusCode).toBe(404);
     expect(skip.json()).toMatchObject({ error: 'no_digest' });
   });
 
-  it('turns /preview off in production', async () => {
-    const prod = await createTestApp({ env: { NODE_ENV: 'production' } });
+  it("shows a subscriber's preview to an admin only, answering everyone else the same whether the address is stored", async () => {
+    for (const headers of [{}, { authorization: 'Bearer wrong-token-of-some-length' }, { 'x-forwarded-for': '127.0.0.1' }]) {
+      const [known, unknown] = await Promise.all(
+        ['reader@example.org', 'nobody@example.org'].map((email) => t.app.inject({ url: `/preview?email=${email}&date=2025-12-16`, headers })),
+      );
+      // No session: the login form (303); a wrong token: 401. Never the email, never a difference.
+      expect([303, 401], JSON.stringify(headers)).toContain(known!.statusCode);
+      expect(known!.body).not.toContain('token=');
+      expect({ status: unknown!.statusCode, body: unknown!.body, location: unknown!.headers.location }).toEqual({
+        status: known!.statusCode,
+        body: known!.body,
+        location: known!.headers.location,
+      });
+    }
+  });
+
+  it('turns topic previews off in production; an admin still previews a subscriber', async () => {
+    const prod = await createTestApp({ env: { NODE_ENV: 'production', ADMIN_TOKEN: TOKEN } });
     try {
       expect((await prod.app.inject({ url: '/preview?topics=llm' })).statusCode).toBe(404);
+      expect((await prod.app.inject({ url: '/preview?email=nobody@example.org' })).headers.location).toBe('/admin/login');
+      expect((await prod.app.inject({ url: '/preview?email=nobody@example.org', headers: admin })).statusCode).toBe(404);
     } finally {
       await prod.close();
     }

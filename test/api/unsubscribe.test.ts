@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/rows.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { activeSubscriber, auditOf as auditOfIn, statusOf as statusOfIn } from '../helpers/subscribers.ts';
+import { activeSubscriber, auditOf as auditOfIn, pendingSubscriber, statusOf as statusOfIn } from '../helpers/subscribers.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -35,6 +35,17 @@ describe('unsubscribe', () => {
     expect(back.body).toContain('Welcome back');
     expect(await statusOf(s.id)).toBe('active');
     expect((await auditOf(s.id)).slice(-2)).toEqual([{ action: 'unsubscribed', via: 'page' }, { action: 'resubscribed', via: 'page' }]);
+  });
+
+  it('never makes a never-confirmed address active: unsubscribe then resubscribe from a pending one stays unsubscribed', async () => {
+    const s = await pendingSubscriber(t);
+    const q = `?token=${s.token('unsubscribe')}`;
+    expect((await t.app.inject({ method: 'POST', url: `/unsubscribe${q}` })).statusCode).toBe(200);
+    const back = await t.app.inject({ method: 'POST', url: `/resubscribe${q}` });
+    expect(back.statusCode).toBe(409);
+    expect(back.body).toContain('never confirmed');
+    expect(await statusOf(s.id)).toBe('unsubscribed');
+    expect((await auditOf(s.id)).map((a) => a.action)).not.toContain('resubscribed');
   });
 
   it('RFC 8058 one-click, exactly as a mailbox provider sends it: urlencoded, no cookies → 200, no redirect', async () => {

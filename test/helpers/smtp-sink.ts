@@ -34,7 +34,7 @@ export interface SmtpSink {
   port: number;
   messages: ReceivedMail[];
   /** With `light`: only recipients and Message-IDs, for runs of thousands. */
-  envelopes: { to: string[]; messageId: string }[];
+  envelopes: { to: string[]; messageId: string; content: string }[];
   reply(recipient: string, code: number, message?: string, opts?: ReplyOptions): Promise<void>;
   clearReplies(): Promise<void>;
   waitFor(match: (m: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
@@ -46,12 +46,18 @@ const SCRIPT = fileURLToPath(new URL('./smtp-sink-process.ts', import.meta.url))
 export interface SinkOptions {
   /** Listen here instead of a free port (e.g. to bring a relay "back" where the app expects it). */
   port?: number;
-  /** Report only envelopes and Message-IDs, not whole messages. */
+  /** Report only envelopes, Message-IDs and a content summary, not whole messages. */
   light?: boolean;
+  /** Answer each DATA this much later (light mode only): a slow relay. */
+  delayMs?: number;
 }
 
 export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
-  const args = [...(opts.port ? ['--port', String(opts.port)] : []), ...(opts.light ? ['--light'] : [])];
+  const args = [
+    ...(opts.port ? ['--port', String(opts.port)] : []),
+    ...(opts.light ? ['--light'] : []),
+    ...(opts.delayMs ? ['--delay-ms', String(opts.delayMs)] : []),
+  ];
   const child: ChildProcess = fork(SCRIPT, args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const messages: ReceivedMail[] = [];
   const envelopes: SmtpSink['envelopes'] = [];
@@ -62,9 +68,9 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
   const port = await new Promise<number>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`smtp sink exited with ${code} before it was ready`)));
-    child.on('message', (msg: { type: string; port?: number; id?: number; from?: string; to?: string[]; raw?: string; messageId?: string }) => {
+    child.on('message', (msg: { type: string; port?: number; id?: number; from?: string; to?: string[]; raw?: string; messageId?: string; content?: string }) => {
       if (msg.type === 'ready') resolve(msg.port!);
-      else if (msg.type === 'envelope') envelopes.push({ to: msg.to!, messageId: msg.messageId! });
+      else if (msg.type === 'envelope') envelopes.push({ to: msg.to!, messageId: msg.messageId!, content: msg.content ?? '' });
       else if (msg.type === 'ack') acks.get(msg.id!)?.();
       else if (msg.type === 'message') {
         void simpleParser(msg.raw!).then((parsed) => {
@@ -114,11 +120,12 @@ export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
         check();
       });
     },
+    // Stopped first, so every message it accepted has been reported before it goes.
     close: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || !child.connected) return resolve();
         child.once('exit', () => resolve());
-        child.disconnect();
+        void request({ type: 'stop' }).then(() => child.disconnect());
       }),
   };
 }
