@@ -24,6 +24,7 @@ import type { Queues } from './jobs/queues.ts';
 import type { Metrics } from './metrics/registry.ts';
 import { registerSubscriptions, type SubscriptionOptions } from './api/subscriptions.ts';
 import { webhookRoutes } from './api/webhook-routes.ts';
+import type { HttpsGet } from './bounces/esp/sns.ts';
 import { digestRoutes } from './api/digest-routes.ts';
 import { adminPlugin } from './api/admin.ts';
 import { registerBodyParsers } from './api/body-parsers.ts';
@@ -46,6 +47,8 @@ export interface AppDeps {
   stateGaugesMaxAgeMs?: number;
   /** Link secrets, confirmation sending and the subscribe rate limit (defaults from config). */
   subscriptions?: SubscriptionOptions;
+  /** How /webhooks/ses fetches SNS certificates and confirms subscriptions (default: fetch over HTTPS). */
+  snsHttpsGet?: HttpsGet;
 }
 
 declare module 'fastify' {

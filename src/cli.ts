@@ -16,6 +16,8 @@ import { registerWorker } from './cli/worker.ts';
 import { registerStats } from './cli/stats.ts';
 import { registerSubscribers } from './cli/subscribers.ts';
 import { registerDeliveries } from './cli/deliveries.ts';
+import { registerBounces } from './cli/bounces.ts';
+import { registerDoctor } from './cli/doctor.ts';
 
 export function buildProgram(): Command {
   const program = new Command('paperboy')
@@ -34,6 +36,8 @@ export function buildProgram(): Command {
   registerStats(program);
   registerSubscribers(program);
   registerDeliveries(program);
+  registerBounces(program);
+  registerDoctor(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

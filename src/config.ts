@@ -8,6 +8,8 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseMailbox } from './mail/address.ts';
+import { mailHeadersSchema } from './mail/custom-headers.ts';
 import { topicSlugs } from './papers/topics.ts';
 
 const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
@@ -88,6 +90,9 @@ export const configSchema = z.object({
   HF_API_URL: z.preprocess(emptyToUndefined, z.string().url().default('https://huggingface.co')),
   HF_TIMEOUT_MS: int(100, 120_000, 15_000),
   HF_RETRIES: int(0, 10, 4),
+  HF_TOKEN: optionalString,
+  HF_MAX_WAIT_SECONDS: int(0, 86_400, 900),
+  HF_CONCURRENCY: int(1, 16, 4),
   TRENDING_GRAVITY: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(5).default(1.5)),
   INGEST_CRON: z.preprocess(emptyToUndefined, cron.default('5 * * * *')),
   PLAN_CRON: z.preprocess(emptyToUndefined, cron.default('*/15 * * * *')),
@@ -114,6 +119,16 @@ export const configSchema = z.object({
   BOUNCE_LIMIT: int(1, 100, 1),
   /** Days a finished delivery is kept (admin chart: 14; the no-repeat ledger keeps its own, shorter, window). */
   DELIVERY_RETENTION_DAYS: int(1, 3650, 30),
+
+  // Deliverability: custom headers, the bounce address and its inbound SMTP endpoint (src/mail, src/bounces).
+  MAIL_HEADERS: z.preprocess(emptyToUndefined, mailHeadersSchema.optional()),
+  BOUNCE_ADDRESS: z.preprocess(emptyToUndefined, z.email().optional()),
+  BOUNCE_VERP: z.preprocess(emptyToUndefined, z.enum(['on', 'off']).default('off').transform((v) => v === 'on')),
+  BOUNCE_SMTP_PORT: int(0, 65535, 0),
+  SES_SNS_TOPIC_ARNS: optionalString,
+  SENDGRID_WEBHOOK_PUBLIC_KEY: optionalString,
+  MAILGUN_WEBHOOK_SIGNING_KEY: optionalString,
+  POSTMARK_WEBHOOK_TOKEN: optionalString,
 });
 
 export type Config = z.infer<typeof configSchema> & {
@@ -148,6 +163,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (dkim !== 0 && dkim !== 3) {
     issues.push('DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY: set all three or none');
   }
+  for (const key of ['MAIL_FROM', 'REPLY_TO'] as const) {
+    try {
+      if (c[key]) parseMailbox(c[key]);
+    } catch {
+      issues.push(`${key}: must be one address, e.g. "paperboy <digest@example.org>"`);
+    }
+  }
+  if ((c.BOUNCE_VERP || c.BOUNCE_SMTP_PORT) && !c.BOUNCE_ADDRESS) issues.push('BOUNCE_VERP, BOUNCE_SMTP_PORT: need BOUNCE_ADDRESS');
   if (issues.length) throw new ConfigError(issues);
   const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '');
   return { ...c, publicUrl, embedded };

@@ -53,7 +53,7 @@ export async function startServer({ config, log, prepare }: ServerOptions): Prom
       redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection problem'));
       cleanup.push(() => redis.quit());
     }
-    const mailer = createMailer(config);
+    const mailer = createMailer(config, log);
     cleanup.push(() => mailer.close());
     const metrics = createMetrics({ processMetrics: true });
     const app = await buildApp({ config, db: database.db, log, mailer, redis, metrics });

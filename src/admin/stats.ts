@@ -1,7 +1,9 @@
 /**
  * What the operator wants to know at a glance, in a handful of queries over
  * indexed columns: subscribers by status, the last 14 days of outcomes, where
- * today's period stands, the latest failures and the last finished send run.
+ * today's period stands, the latest failures, the last finished send run, and
+ * bounces and complaints per day (from the audit trail every bounce source
+ * writes through delivery/bounces.ts).
  * `paperboy stats`, GET /api/admin/stats and the /admin page all show this.
  */
 import { sql } from 'drizzle-orm';
@@ -18,6 +20,14 @@ export interface DayOutcomes {
   skipped: number;
 }
 
+/** Bounce and complaint reports recorded per day (UTC), from every source (SMTP 5xx, DSNs, ARF, ESPs). */
+export interface BounceDay {
+  day: string;
+  hard: number;
+  soft: number;
+  complaints: number;
+}
+
 export interface RecentFailure {
   deliveryId: string;
   email: string;
@@ -29,6 +39,7 @@ export interface RecentFailure {
 export interface AdminStats {
   subscribers: Record<SubscriberStatus, number>;
   days: DayOutcomes[];
+  bounceDays: BounceDay[];
   /** Today's (UTC) daily period: deliveries by status against active daily subscribers. */
   today: { period: string; deliveries: Record<DeliveryStatus, number>; activeDaily: number };
   recentFailures: RecentFailure[];
@@ -42,7 +53,7 @@ const iso = (v: Date | string) => new Date(v).toISOString();
 export async function adminStats(db: Db, now: Date, failures = 20): Promise<AdminStats> {
   const today = isoDay(now.getTime());
   const first = isoDay(now.getTime() - (CHART_DAYS - 1) * DAY_MS);
-  const [subs, days, period, active, recent, runs] = await Promise.all([
+  const [subs, days, period, active, recent, runs, bounces] = await Promise.all([
     queryRows<{ status: SubscriberStatus; n: number }>(db, sql`SELECT status, count(*)::int AS n FROM subscribers GROUP BY status`),
     queryRows<{ day: string; status: DeliveryStatus; n: number }>(
       db,
@@ -62,6 +73,13 @@ export async function adminStats(db: Db, now: Date, failures = 20): Promise<Admi
       db,
       sql`SELECT started_at, finished_at, stats FROM runs WHERE kind = 'send' ORDER BY finished_at DESC LIMIT 1`,
     ),
+    queryRows<{ day: string; type: string; n: number }>(
+      db,
+      sql`SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, detail->>'type' AS type, count(*)::int AS n
+          FROM audit_events
+          WHERE via = 'bounce' AND at >= ${first}::date::timestamp AT TIME ZONE 'UTC' AND detail->>'type' IN ('hard', 'soft', 'complaint')
+          GROUP BY 1, 2`,
+    ),
   ]);
 
   const subscribers = Object.fromEntries(subscriberStatuses.map((s) => [s, 0])) as Record<SubscriberStatus, number>;
@@ -75,12 +93,18 @@ export async function adminStats(db: Db, now: Date, failures = 20): Promise<Admi
     const d = byDay.get(r.day);
     if (d && (r.status === 'sent' || r.status === 'failed' || r.status === 'skipped')) d[r.status] = Number(r.n);
   }
+  const bounceDays = new Map([...byDay.keys()].map((day) => [day, { day, hard: 0, soft: 0, complaints: 0 }]));
+  for (const r of bounces) {
+    const d = bounceDays.get(r.day);
+    if (d) d[r.type === 'complaint' ? 'complaints' : (r.type as 'hard' | 'soft')] = Number(r.n);
+  }
   const deliveries = Object.fromEntries(deliveryStatuses.map((s) => [s, 0])) as Record<DeliveryStatus, number>;
   for (const r of period) deliveries[r.status] = Number(r.n);
   const run = runs[0];
   return {
     subscribers,
     days: [...byDay.values()],
+    bounceDays: [...bounceDays.values()],
     today: { period: today, deliveries, activeDaily: Number(active[0]?.n ?? 0) },
     recentFailures: recent.map((r) => ({ deliveryId: r.id, email: r.email, period: r.period, reason: r.reason, at: iso(r.updated_at) })),
     lastSendRun: run ? { startedAt: iso(run.started_at), finishedAt: iso(run.finished_at), stats: run.stats } : null,

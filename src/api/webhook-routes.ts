@@ -10,6 +10,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { recordBounce } from '../delivery/bounces.ts';
 import { sameSecret } from '../secret-compare.ts';
+import { espWebhookRoutes } from './esp-webhook-routes.ts';
 import { notFound, unauthorized } from './errors.ts';
 
 const body = z.strictObject({
@@ -20,6 +21,8 @@ const body = z.strictObject({
 });
 
 export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
+  // The ESPs' own formats, each in its own context (they keep bodies raw until authenticated).
+  await app.register(espWebhookRoutes);
   app.post(
     '/webhooks/bounce',
     {

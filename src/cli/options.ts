@@ -33,3 +33,15 @@ export function parseTopicList(value: string): Topic[] {
 }
 
 export const todayUtc = (now = new Date()) => now.toISOString().slice(0, 10);
+
+/** An ISO week, YYYY-Www (W01–W53). */
+export function parseWeek(value: string): string {
+  if (!/^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/.test(value)) throw new InvalidArgumentError('expected an ISO week as YYYY-Www, e.g. 2025-W50.');
+  return value;
+}
+
+/** A month, YYYY-MM. */
+export function parseMonth(value: string): string {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(value)) throw new InvalidArgumentError('expected a month as YYYY-MM, e.g. 2025-12.');
+  return value;
+}

@@ -44,6 +44,13 @@ export const papers = pgTable(
     projectPage: text('project_page'),
     thumbnail: text('thumbnail'),
     topics: text('topics').array().notNull().default(sql`'{}'::text[]`),
+    /** Set when the paper was withdrawn on Hugging Face: it is kept but never selected or shown. */
+    withdrawnAt: ts('withdrawn_at'),
+    /** From the paper's own page (GET /api/papers/{id}); null until it was fetched. */
+    models: integer('models'),
+    datasets: integer('datasets'),
+    spaces: integer('spaces'),
+    enrichedAt: ts('enriched_at'),
     firstSeenAt: ts('first_seen_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },

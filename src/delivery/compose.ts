@@ -12,14 +12,24 @@ import { htmlValues, joinSlots, textValues, type SplitText } from '../digest/per
 import { createDigestRenderer, type CompiledDigest, type DigestRenderer } from '../digest/render.ts';
 import type { DigestSelection } from '../digest/select.ts';
 import { emailContent } from '../digest/view.ts';
-import { senderDomain } from '../mail/message.ts';
+import { headerPolicy, mailDate, messageHeaders } from '../mail/headers.ts';
+import { senderOf } from '../mail/message.ts';
 import { compileMime, renderMime, type CompiledMime, type Part } from '../mail/mime-template.ts';
 import type { TokenSecrets } from '../subscribers/tokens.ts';
 import { deliveryMessageId } from './deliveries.repo.ts';
 
 export type ComposeConfig = Pick<
   Config,
-  'publicUrl' | 'MAIL_FROM' | 'REPLY_TO' | 'UNSUBSCRIBE_MAILTO' | 'MAIL_POSTAL_ADDRESS' | 'DIGEST_SIZE' | 'TRENDING_GRAVITY'
+  | 'publicUrl'
+  | 'MAIL_FROM'
+  | 'REPLY_TO'
+  | 'MAIL_HEADERS'
+  | 'BOUNCE_ADDRESS'
+  | 'BOUNCE_VERP'
+  | 'UNSUBSCRIBE_MAILTO'
+  | 'MAIL_POSTAL_ADDRESS'
+  | 'DIGEST_SIZE'
+  | 'TRENDING_GRAVITY'
 >;
 
 export interface ComposedMail {
@@ -48,14 +58,15 @@ const prefixed = (values: Record<string, string>, prefix: string) =>
   Object.fromEntries(Object.entries(values).map(([k, v]) => [`${prefix}.${k}`, v]));
 
 /** `List-Id: paperboy daily <daily.example.org>` (RFC 2919): lets mailbox filters find the list. */
-const listId = (config: ComposeConfig, frequency: string) => `paperboy ${frequency} <${frequency}.${senderDomain(config.MAIL_FROM)}>`;
+const listId = (domain: string, frequency: string) => `paperboy ${frequency} <${frequency}.${domain}>`;
 
 export function createDigestComposer(config: ComposeConfig, secrets: TokenSecrets, options: { maxEntries?: number } = {}): DigestComposer {
   const renderer = createDigestRenderer(config, options);
   // Keyed like the renderer's cache and bounded the same way.
   const mimes = new Map<string, CompiledMime>();
   const maxEntries = options.maxEntries ?? 1000;
-  const domain = senderDomain(config.MAIL_FROM);
+  const policy = headerPolicy(senderOf(config));
+  const domain = policy.domain;
 
   function mimeFor(compiled: CompiledDigest, frequency: string): CompiledMime {
     let mime = mimes.get(compiled.key);
@@ -63,18 +74,14 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
     const unsubscribe: Part[] = ['<', { slot: 'unsubscribeUrl' }, '>'];
     if (config.UNSUBSCRIBE_MAILTO) unsubscribe.push(`, <mailto:${config.UNSUBSCRIBE_MAILTO}?subject=unsubscribe>`);
     mime = compileMime({
-      headers: [
-        ['From', config.MAIL_FROM],
-        ...(config.REPLY_TO ? ([['Reply-To', config.REPLY_TO]] as [string, string][]) : []),
-        ['To', [{ slot: 'to' }]],
-        ['Subject', compiled.subject],
-        ['Date', [{ slot: 'date' }]],
-        ['Message-ID', [{ slot: 'messageId' }]],
-        ['List-Id', listId(config, frequency)],
-        ['List-Unsubscribe', unsubscribe],
-        // RFC 8058: mailbox providers may POST this body to the URL above.
-        ['List-Unsubscribe-Post', 'List-Unsubscribe=One-Click'],
-      ],
+      headers: messageHeaders(policy, {
+        to: [{ slot: 'to' }],
+        subject: compiled.subject,
+        date: [{ slot: 'date' }],
+        messageId: [{ slot: 'messageId' }],
+        feedback: { campaign: 'digest', frequency, date: [{ slot: 'periodDate' }] },
+        list: { id: listId(domain, frequency), unsubscribe },
+      }),
       text: slots(compiled.text, 'text'),
       html: slots(compiled.html, 'html'),
     });
@@ -92,8 +99,9 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
       const html = htmlValues(recipient);
       const raw = renderMime(mimeFor(compiled, selection.period.frequency), {
         to: email,
-        date: now.toUTCString().replace('GMT', '+0000'),
+        date: mailDate(now),
         messageId,
+        periodDate: selection.period.localDate,
         unsubscribeUrl: recipient.unsubscribeUrl,
         ...prefixed(textValues(recipient), 'text'),
         ...prefixed(html, 'html'),

@@ -15,7 +15,7 @@
  * stored vector over every paper ever ingested made a backfill four times
  * slower and was never what found the rows: the window was.
  */
-import { and, getTableColumns, gt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, getTableColumns, gt, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import type { Frequency } from '../db/schema.ts';
 import { papers } from '../db/schema.ts';
 import type { Db } from '../db/client.ts';
@@ -48,13 +48,21 @@ const {
   publishedAt: _publishedAt,
   aiKeywords: _aiKeywords,
   thumbnail: _thumbnail,
+  withdrawnAt: _withdrawnAt,
+  enrichedAt: _enrichedAt,
+  models: _models,
+  datasets: _datasets,
+  spaces: _spaces,
   ...cardColumns
 } = getTableColumns(papers);
 
+type PaperRow = typeof papers.$inferSelect;
 export type CandidateRow = Omit<
-  typeof papers.$inferSelect,
-  'firstSeenAt' | 'updatedAt' | 'publishedAt' | 'aiKeywords' | 'thumbnail'
-> & { score: number; matchedTopics: Topic[]; matchedKeywords: string[] };
+  PaperRow,
+  'firstSeenAt' | 'updatedAt' | 'publishedAt' | 'aiKeywords' | 'thumbnail' | 'withdrawnAt' | 'enrichedAt' | 'models' | 'datasets' | 'spaces'
+> &
+  // What the paper's own page links to (papers/enrich.ts); absent where a card is built without the database.
+  Partial<Pick<PaperRow, 'models' | 'datasets' | 'spaces'>> & { score: number; matchedTopics: Topic[]; matchedKeywords: string[] };
 
 /** Trims, collapses spaces and drops case-insensitive duplicates, keeping the first spelling. */
 export function normaliseKeywords(keywords: readonly string[]): string[] {
@@ -90,7 +98,8 @@ export async function queryCandidates(db: Db, q: CandidateQuery): Promise<Candid
   const topics = textArray(q.topics);
   const keywords = textArray(q.keywords);
   const keywordHit = sql`EXISTS (SELECT 1 FROM unnest(${keywords}) AS k WHERE ${doc} @@ ${phrase})`;
-  const filters: SQL[] = [gt(papers.dailyAt, since), lte(papers.dailyAt, q.asOf)];
+  // A withdrawn paper is never a candidate, so it is never chosen, shown, or sent (selection runs again at send time).
+  const filters: SQL[] = [gt(papers.dailyAt, since), lte(papers.dailyAt, q.asOf), isNull(papers.withdrawnAt)];
   if (q.topics.length) {
     filters.push(q.keywords.length ? sql`(${papers.topics} && ${topics} OR ${keywordHit})` : sql`${papers.topics} && ${topics}`);
   }
@@ -101,6 +110,9 @@ export async function queryCandidates(db: Db, q: CandidateQuery): Promise<Candid
   const query = db
     .select({
       ...cardColumns,
+      models: papers.models,
+      datasets: papers.datasets,
+      spaces: papers.spaces,
       score: trendingScoreSql(q.asOf, q.gravity),
       matchedTopics: sql<Topic[]>`ARRAY(SELECT t FROM unnest(${papers.topics}) AS t WHERE t = ANY(${topics}))`,
       matchedKeywords: q.keywords.length

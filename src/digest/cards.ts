@@ -19,7 +19,7 @@ export interface PaperCard {
   id: string;
   title: string;
   url: string;
-  /** "ByteDance Seed · Ada Lovelace, Alan Turing and 12 others"; null when nothing is known. */
+  /** "Dec 8, 2025 · ByteDance Seed" or "Dec 8, 2025 · 9 authors"; null when nothing is known. */
   byline: string | null;
   upvotes: number;
   comments: number;
@@ -32,8 +32,6 @@ export interface PaperCard {
   fingerprint: string;
 }
 
-const SHOWN_AUTHORS = 3;
-
 export const paperUrl = (id: string) => `https://huggingface.co/papers/${encodeURIComponent(id).replaceAll('%2F', '/')}`;
 const arxivUrl = (kind: 'abs' | 'pdf', id: string) => `https://arxiv.org/${kind}/${encodeURIComponent(id).replaceAll('%2F', '/')}`;
 
@@ -43,12 +41,31 @@ export function compactCount(n: number): string {
   return k < 100 ? `${k.toFixed(1).replace(/\.0$/, '')}k` : `${Math.round(k)}k`;
 }
 
-export function byline(p: Pick<DigestPaper, 'authors' | 'organizationName' | 'organizationFullname'>): string | null {
+const DATE = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', year: 'numeric', timeZone: 'UTC' });
+
+/**
+ * "Dec 8, 2025 · ByteDance Seed", or "Dec 8, 2025 · 9 authors" when no
+ * organisation is known: the day it was on Daily Papers and who it is from.
+ * Authors marked hidden on Hugging Face are never stored, so never counted.
+ */
+export function byline(p: Pick<DigestPaper, 'authors' | 'organizationName' | 'organizationFullname'> & { dailyDate?: string }): string | null {
   const org = p.organizationFullname?.trim() || p.organizationName?.trim() || '';
-  const shown = p.authors.slice(0, SHOWN_AUTHORS).join(', ');
-  const rest = p.authors.length - SHOWN_AUTHORS;
-  const people = rest > 0 ? `${shown} and ${rest} other${rest === 1 ? '' : 's'}` : shown;
-  return [org, people].filter(Boolean).join(' · ') || null;
+  const n = p.authors.length;
+  const who = org || (n ? `${n.toLocaleString('en-US')} author${n === 1 ? '' : 's'}` : '');
+  const day = p.dailyDate ? DATE.format(new Date(`${p.dailyDate}T00:00:00Z`)) : '';
+  return [day, who].filter(Boolean).join(' · ') || null;
+}
+
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/** "3 models · 1 dataset · 2 Spaces" citing the paper on the Hub, or null when none (or not yet known). */
+export function repoCounts(p: Partial<Pick<DigestPaper, 'models' | 'datasets' | 'spaces'>>): string | null {
+  const parts = [
+    p.models ? plural(p.models, 'model', 'models') : '',
+    p.datasets ? plural(p.datasets, 'dataset', 'datasets') : '',
+    p.spaces ? plural(p.spaces, 'Space', 'Spaces') : '',
+  ].filter(Boolean);
+  return parts.length ? parts.join(' · ') : null;
 }
 
 const listing = (items: string[]) =>
@@ -65,7 +82,9 @@ export function whyLine(why: Why): string {
   return 'Top trending across every topic (you follow them all)';
 }
 
-export function paperLinks(p: Pick<DigestPaper, 'id' | 'githubRepo' | 'githubStars' | 'projectPage'>): CardLink[] {
+export function paperLinks(
+  p: Pick<DigestPaper, 'id' | 'githubRepo' | 'githubStars' | 'projectPage'> & Partial<Pick<DigestPaper, 'models' | 'datasets' | 'spaces'>>,
+): CardLink[] {
   const links: CardLink[] = [
     { label: 'arXiv', url: arxivUrl('abs', p.id) },
     { label: 'PDF', url: arxivUrl('pdf', p.id) },
@@ -74,6 +93,9 @@ export function paperLinks(p: Pick<DigestPaper, 'id' | 'githubRepo' | 'githubSta
   if (code) links.push({ label: p.githubStars ? `Code ★ ${compactCount(p.githubStars)}` : 'Code', url: code });
   const project = httpUrl(p.projectPage);
   if (project) links.push({ label: 'Project page', url: project });
+  // The paper's Hub page lists them; that is where the count links.
+  const repos = repoCounts(p);
+  if (repos) links.push({ label: repos, url: paperUrl(p.id) });
   return links;
 }
 

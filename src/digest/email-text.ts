@@ -29,7 +29,8 @@ function cardText(c: PaperCard, showWhy: boolean): string {
   const stats = `▲ ${c.upvotes.toLocaleString('en-US')} upvotes · ${c.comments.toLocaleString('en-US')} comment${c.comments === 1 ? '' : 's'}`;
   out.push(wrap([stats, ...c.topics].join(' · '), pad));
   out.push('', wrap(c.summary, pad), '');
-  const label = (s: string) => `${s}:`.padEnd(14);
+  // At least one space after the label, however long ("3 models · 1 dataset: …").
+  const label = (s: string) => `${`${s}:`.padEnd(13)} `;
   out.push(`${pad}${label('Paper')}${c.url}`);
   for (const l of c.links) out.push(`${pad}${label(l.label)}${l.url}`);
   if (showWhy) out.push('', wrap(`Why: ${c.why}`, pad));

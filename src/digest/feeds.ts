@@ -52,7 +52,8 @@ export interface FeedItem {
 const xmlSafe = (s: string) => s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '');
 
 export async function feedItems(db: Db, config: Pick<Config, 'DIGEST_SIZE'>, q: { now: Date; topic?: Topic }): Promise<FeedItem[]> {
-  const topic = q.topic ? sql`AND topics && ${sql.param([q.topic])}::text[]` : sql``;
+  // Withdrawn papers are never listed.
+  const topic = q.topic ? sql`AND withdrawn_at IS NULL AND topics && ${sql.param([q.topic])}::text[]` : sql`AND withdrawn_at IS NULL`;
   const rows = await queryRows<FeedRow>(db, sql`
     WITH days AS (
       SELECT DISTINCT daily_date FROM papers WHERE daily_at <= ${q.now.toISOString()}::timestamptz ${topic}

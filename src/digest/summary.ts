@@ -1,7 +1,8 @@
 /**
- * Two or three lines of summary for a card: the paper's ai_summary when it has
- * one, else the abstract cut at a sentence boundary (never mid-word; only a
- * first sentence longer than the budget is cut at a word, with an ellipsis).
+ * The one-line summary of a card: the paper's ai_summary when it has one, else
+ * the abstract's first sentence; either is cut to the budget at a sentence
+ * boundary (never mid-word; only a first sentence longer than the budget is
+ * cut at a word, with an ellipsis).
  */
 const BUDGET = 280;
 // Words ending in a full stop that do not end a sentence.
@@ -33,6 +34,12 @@ export function cutAtSentence(text: string, budget = BUDGET): string {
   return `${head}…`;
 }
 
+/** The first sentence of a text (all of it if it has one sentence). */
+export function firstSentence(text: string): string {
+  const clean = text.replace(/\s+/g, ' ').trim();
+  return clean.slice(0, sentenceEnds(clean)[0]);
+}
+
 export function cardSummary(paper: { aiSummary: string | null; summary: string }): string {
-  return cutAtSentence(paper.aiSummary?.trim() || paper.summary);
+  return cutAtSentence(paper.aiSummary?.trim() || firstSentence(paper.summary));
 }

@@ -7,7 +7,8 @@ import { findStalledDeliveries, planDeliveryChunks } from '../delivery/plan.ts';
 import { pruneDeliveries, type RetentionCounts } from '../delivery/retention.ts';
 import { WINDOW_DAYS } from '../digest/candidates.ts';
 import { runIngest, type IngestCounts } from '../papers/ingest-run.ts';
-import { hfDailySource } from '../papers/sources/hf-daily.ts';
+import { enrichWindow } from '../papers/enrich.ts';
+import { hfClientFromConfig, hfSourceFromConfig } from '../papers/sources/hf-from-config.ts';
 import { chunk } from './queues.ts';
 import type { JobContext } from './context.ts';
 
@@ -27,8 +28,14 @@ export async function retentionJob(ctx: JobContext): Promise<RetentionCounts> {
 /** Yesterday and today (UTC) by default: refreshes upvotes of papers still trending. */
 export async function ingestJob(ctx: JobContext, days?: string[]): Promise<IngestCounts> {
   const now = ctx.now().getTime();
-  const source = hfDailySource({ baseUrl: ctx.config.HF_API_URL, timeoutMs: ctx.config.HF_TIMEOUT_MS, retries: ctx.config.HF_RETRIES });
+  // One client: the listing and the per-paper enrichment share its rate budget.
+  const client = hfClientFromConfig(ctx.config, ctx.log);
+  const source = hfSourceFromConfig(ctx.config, client, ctx.log, ctx.now);
   const counts = await runIngest({ db: ctx.db, source, days: days ?? [utcDay(now - DAY_MS), utcDay(now)], log: ctx.log });
+  // Enrichment failing never fails the ingest: cards stay as the listing left them.
+  await enrichWindow(ctx.db, client, { now: ctx.now(), windowDays: Math.max(...Object.values(WINDOW_DAYS)), log: ctx.log }).catch(
+    (err: unknown) => ctx.log.warn({ err }, 'enrichment failed'),
+  );
   ctx.metrics?.papersIngested.inc(counts.new);
   return counts;
 }

@@ -7,8 +7,8 @@ export interface OutgoingMail {
   subject: string;
   html: string;
   text: string;
-  /** Extra headers (List-Unsubscribe, List-Id, …). */
-  headers?: Record<string, string>;
+  /** Feedback-ID's campaign field (e.g. `confirm`); `mail` when unset. */
+  campaign?: string;
   /** Full Message-ID including angle brackets; derived from the delivery id for digests. */
   messageId?: string;
 }

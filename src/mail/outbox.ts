@@ -1,43 +1,35 @@
 /**
  * The embedded default's mail transport: every message is written to
- * DATA_DIR/outbox as `<time>-<recipient>.eml` (the full MIME message, built by
- * nodemailer's stream transport exactly as SMTP would send it; double-click to
- * open in a mail client) and `.html` (open in a browser).
+ * DATA_DIR/outbox as `<time>-<recipient>.eml` (the full MIME message, exactly
+ * as SMTP would carry it; double-click to open in a mail client) and `.html`
+ * (open in a browser).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createTransport } from 'nodemailer';
+import { headerPolicy } from './headers.ts';
 import type { Mailer, OutgoingMail, RawMail, SentMail } from './mailer.ts';
-import { toMessageOptions, type Sender } from './message.ts';
+import { composeMail, type Sender } from './message.ts';
 
 export interface OutboxOptions extends Sender {
   dir: string;
 }
 
 export function createOutboxMailer(opts: OutboxOptions): Mailer {
-  const composer = createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  const policy = headerPolicy(opts);
   let ready: Promise<unknown> | undefined;
+  const sendRaw = async (mail: RawMail): Promise<SentMail> => {
+    ready ??= mkdir(opts.dir, { recursive: true });
+    await ready;
+    const base = path.join(opts.dir, fileStem(mail.to));
+    await Promise.all([writeWhole(`${base}.eml`, mail.raw), ...(mail.html ? [writeWhole(`${base}.html`, mail.html())] : [])]);
+    return { messageId: mail.messageId, response: `${base}.eml` };
+  };
   return {
     kind: 'outbox',
-    async send(mail: OutgoingMail): Promise<SentMail> {
-      ready ??= mkdir(opts.dir, { recursive: true });
-      await ready;
-      const info = await composer.sendMail(toMessageOptions(opts, mail));
-      const base = path.join(opts.dir, fileStem(mail.to));
-      await Promise.all([writeWhole(`${base}.eml`, info.message as Buffer), writeWhole(`${base}.html`, mail.html)]);
-      return { messageId: info.messageId, response: `${base}.eml` };
-    },
-    async sendRaw(mail: RawMail): Promise<SentMail> {
-      ready ??= mkdir(opts.dir, { recursive: true });
-      await ready;
-      const base = path.join(opts.dir, fileStem(mail.to));
-      await Promise.all([writeWhole(`${base}.eml`, mail.raw), ...(mail.html ? [writeWhole(`${base}.html`, mail.html())] : [])]);
-      return { messageId: mail.messageId, response: `${base}.eml` };
-    },
-    async close() {
-      composer.close();
-    },
+    send: (mail: OutgoingMail) => sendRaw(composeMail(policy, mail)),
+    sendRaw,
+    async close() {},
   };
 }
 

@@ -5,6 +5,7 @@
  * narrow `SendMetrics` hook.
  */
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { bounceOutcomes, type BounceMetrics } from '../bounces/handle.ts';
 import type { SendMetrics, SkipCategory } from '../delivery/send-batch.ts';
 
 export interface Metrics {
@@ -14,6 +15,7 @@ export interface Metrics {
   papersIngested: Counter;
   /** Job schedulers re-created after Redis lost them (jobs/schedulers.ts). */
   schedulersRestored: Counter<'scheduler'>;
+  bounces: BounceMetrics;
 }
 
 export function createMetrics(opts: { processMetrics?: boolean } = {}): Metrics {
@@ -48,6 +50,13 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}): Metrics 
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
     registers,
   });
+  const bounceReports = new Counter({
+    name: 'paperboy_bounce_reports_total',
+    help: 'Bounce and complaint reports received, by source (smtp, ses, …) and outcome (hard, soft, complaint, other, unmatched, unparsable)',
+    labelNames: ['source', 'outcome'] as const,
+    registers,
+  });
+  for (const o of bounceOutcomes) bounceReports.inc({ source: 'smtp', outcome: o }, 0);
   const papersIngested = new Counter({ name: 'paperboy_papers_ingested_total', help: 'Papers seen for the first time by an ingest job', registers });
   const schedulersRestored = new Counter({
     name: 'paperboy_job_schedulers_restored_total',
@@ -72,5 +81,6 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}): Metrics 
       skipped.inc({ reason });
     },
   };
-  return { registry, httpDuration, send, papersIngested, schedulersRestored };
+  const bounces: BounceMetrics = { report: (source, outcome) => bounceReports.inc({ source, outcome }) };
+  return { registry, httpDuration, send, papersIngested, schedulersRestored, bounces };
 }

@@ -1,7 +1,10 @@
 /**
- * One ingest run: fetch each requested day from a source, upsert, and record
- * the run. Malformed entries are logged with their index and counted, never
- * fatal; a source that fails outright (after its retries) fails the run.
+ * One ingest run: fetch each requested period (day, week or month) from a
+ * source, upsert, and record the run. Entries without an id or title (or with
+ * text Postgres cannot store) are logged with their index and counted as
+ * skipped; malformed optional parts are logged and dropped, the entry kept.
+ * Nothing is fatal but a source that fails outright (after its retries),
+ * which fails the run.
  */
 import type { Db } from '../db/client.ts';
 import { runs } from '../db/schema.ts';
@@ -20,7 +23,7 @@ export interface IngestCounts {
 export interface IngestRunOptions {
   db: Db;
   source: PaperSource;
-  /** YYYY-MM-DD days to fetch; a file source is read once with `[undefined]`. */
+  /** Periods to fetch (YYYY-MM-DD, YYYY-Www, YYYY-MM); a file source is read once with `[undefined]`. */
   days: (string | undefined)[];
   log?: Logger;
   onDay?: (day: string | undefined, counts: IngestCounts) => void;
@@ -37,6 +40,9 @@ export async function runIngest(opts: IngestRunOptions): Promise<IngestCounts> {
     for (const s of batch.skipped) {
       log.warn({ source: opts.source.name, day, index: s.index, reason: s.reason }, 'skipped malformed paper entry');
     }
+    for (const d of batch.dropped) {
+      log.warn({ source: opts.source.name, day, index: d.index, id: d.id, field: d.field, reason: d.reason }, 'dropped malformed optional field');
+    }
     const up = await upsertPapers(opts.db, batch.papers);
     const counts: IngestCounts = { fetched: batch.fetched, ...up, skipped: batch.skipped.length };
     for (const k of Object.keys(total) as (keyof IngestCounts)[]) total[k] += counts[k];
@@ -45,14 +51,4 @@ export async function runIngest(opts: IngestRunOptions): Promise<IngestCounts> {
   }
   await opts.db.insert(runs).values({ kind: 'ingest', startedAt, stats: { ...total, source: opts.source.name } });
   return total;
-}
-
-/** Every YYYY-MM-DD from `from` to `to`, inclusive. */
-export function daysBetween(from: string, to: string): string[] {
-  const out: string[] = [];
-  const end = Date.parse(`${to}T00:00:00Z`);
-  for (let t = Date.parse(`${from}T00:00:00Z`); t <= end; t += 86_400_000) {
-    out.push(new Date(t).toISOString().slice(0, 10));
-  }
-  return out;
 }

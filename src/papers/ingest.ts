@@ -3,22 +3,20 @@
  * changed counts (upvotes, comments, stars) and enriched fields are updated;
  * first_seen_at never moves and daily_at keeps the earliest appearance.
  *
- * A batch travels as one text parameter per column (see paper-columns.ts) and
- * is unpacked in SQL by string_to_array and unnest: one round trip per batch,
- * and the cheapest input Postgres can parse. No search vector is stored:
- * subscriber keywords are matched at query time over the digest window's few
- * hundred papers (digest/candidates.ts), so a backfill of a hundred thousand
- * papers never pays Postgres' text parser for every abstract (BENCHMARKS.md).
+ * One `INSERT … SELECT FROM jsonb_to_recordset … ON CONFLICT DO UPDATE` per
+ * batch, tagging inline. Daily Papers publishes
+ * about fifty papers a day and its whole history is about 60,000, so even a
+ * full backfill is bound by the API's rate limit, not by this statement
+ * (BENCHMARKS.md: 60,000 papers in a few seconds).
  */
-import { sql } from 'drizzle-orm';
+import { getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/rows.ts';
+import { papers } from '../db/schema.ts';
 import type { PaperInput } from './paper.ts';
-import { paperColumns, unpackColumns } from './paper-columns.ts';
-import { inlineTagger, startTagWorker } from './tag-pool.ts';
-import type { Topic } from './topics.ts';
+import { tagTopics } from './topics.ts';
 
-export const UPSERT_BATCH = 2000;
+export const UPSERT_BATCH = 1000;
 
 export interface UpsertCounts {
   new: number;
@@ -26,64 +24,92 @@ export interface UpsertCounts {
   unchanged: number;
 }
 
-const names = paperColumns.map((c) => c.name);
-const prefixed = (prefix: string, cols: readonly string[]) => cols.map((c) => `${prefix}${c}`).join(', ');
-// What counts as a change: everything but the Daily Papers date, which only moves earlier.
-const compared = names.filter((n) => n !== 'id' && n !== 'daily_at' && n !== 'daily_date');
+type PaperRow = typeof papers.$inferInsert;
 
-const conflictSql = sql.raw(`
-    ON CONFLICT (id) DO UPDATE SET
-      ${compared.map((c) => `${c} = excluded.${c}`).join(', ')},
-      daily_at = least(p.daily_at, excluded.daily_at),
-      daily_date = least(p.daily_date, excluded.daily_date),
-      updated_at = now()
-    WHERE (${prefixed('p.', compared)}) IS DISTINCT FROM (${prefixed('excluded.', compared)})
-       OR excluded.daily_at < p.daily_at
-    RETURNING (xmax = 0) AS inserted`);
+/** A paper as one element of the batch's JSON, keyed by column name. */
+const toRecord = (p: PaperInput) => ({
+  id: p.id,
+  title: p.title,
+  summary: p.summary,
+  ai_summary: p.aiSummary,
+  ai_keywords: p.aiKeywords.filter((k) => k !== ''),
+  authors: p.authors.filter((a) => a !== ''),
+  organization_name: p.organizationName,
+  organization_fullname: p.organizationFullname,
+  published_at: p.publishedAt,
+  daily_at: p.dailyAt,
+  daily_date: p.dailyAt.toISOString().slice(0, 10),
+  upvotes: p.upvotes,
+  num_comments: p.numComments,
+  github_repo: p.githubRepo,
+  github_stars: p.githubStars,
+  project_page: p.projectPage,
+  thumbnail: p.thumbnail,
+  withdrawn_at: p.withdrawnAt ?? null,
+  topics: tagTopics(p),
+});
 
-async function upsertBatch(db: Db, batch: PaperInput[], topics: Topic[][]): Promise<UpsertCounts> {
+// Columns an ingest overwrites; the Daily Papers date (daily_at, daily_date) only ever moves earlier.
+const columns = getTableColumns(papers);
+const compared = [
+  'title', 'summary', 'aiSummary', 'aiKeywords', 'authors', 'organizationName', 'organizationFullname',
+  'publishedAt', 'upvotes', 'numComments', 'githubRepo', 'githubStars', 'projectPage', 'thumbnail',
+  'withdrawnAt', 'topics',
+] as const satisfies readonly (keyof PaperRow)[];
+// Links and summaries the listing often lacks come from the paper's own page
+// (enrich.ts): a listing without them keeps what is stored. A withdrawal stays.
+const kept = new Set<string>(['aiSummary', 'githubRepo', 'githubStars', 'projectPage', 'withdrawnAt']);
+const incoming = (k: (typeof compared)[number]): SQL => {
+  const name = sql.raw(`excluded.${columns[k].name}`);
+  return kept.has(k) ? sql`coalesce(${name}, ${papers[k]})` : name;
+};
+const list = (parts: SQL[]) => sql.join(parts, sql`, `);
+
+const set: Record<string, SQL> = {
+  ...Object.fromEntries(compared.map((k) => [k, incoming(k)])),
+  dailyAt: sql`least(${papers.dailyAt}, excluded.daily_at)`,
+  dailyDate: sql`least(${papers.dailyDate}, excluded.daily_date)`,
+  updatedAt: sql`now()`,
+};
+// Only rows whose content changed are touched (and returned), so the counts say what happened.
+const setWhere = sql`(${list(compared.map((k) => sql`${papers[k]}`))}) IS DISTINCT FROM (${list(compared.map(incoming))})
+  OR excluded.daily_at < ${papers.dailyAt}`;
+
+const written = ['id', 'dailyAt', 'dailyDate', ...compared] as const;
+const names = sql.raw(written.map((k) => columns[k].name).join(', '));
+const recordType = sql.raw(written.map((k) => `${columns[k].name} ${columns[k].getSQLType()}`).join(', '));
+
+async function upsertBatch(db: Db, batch: PaperInput[]): Promise<UpsertCounts> {
+  // One JSON parameter per batch, unpacked by jsonb_to_recordset: a single
+  // bound value instead of twenty per paper, which is what a VALUES list costs.
   const returned = await queryRows<{ inserted: boolean }>(db, sql`
-    INSERT INTO papers AS p (${sql.raw(names.join(', '))})
-    SELECT ${sql.raw(prefixed('r.', names))} FROM ${unpackColumns(batch, topics, 'r')}
-    ${conflictSql}`);
+    INSERT INTO ${papers} (${names})
+    SELECT ${names} FROM jsonb_to_recordset(${JSON.stringify(batch.map(toRecord))}::jsonb) AS r(${recordType})
+    ON CONFLICT (id) DO UPDATE SET ${sql.join(
+      Object.entries(set).map(([k, v]) => sql`${sql.raw(columns[k as keyof typeof columns].name)} = ${v}`),
+      sql`, `,
+    )}
+    WHERE ${setWhere}
+    RETURNING (xmax = 0) AS inserted`);
   // xmax = 0 marks a freshly inserted row; rows the WHERE left alone are not returned.
   const inserted = returned.filter((r) => r.inserted).length;
   const updated = returned.length - inserted;
   return { new: inserted, updated, unchanged: batch.length - inserted - updated };
 }
 
-/** From this many papers, tagging runs on a worker thread (tag-pool.ts). */
-export const TAG_IN_WORKER_FROM = 10_000;
-
 /**
- * Upserts in batches, two at a time: on two cores Postgres works on one
- * batch while Node prepares the next (and, for a large ingest, a worker
- * thread tags the one after). Rows are deduplicated by id (the last wins:
- * ON CONFLICT cannot touch one row twice in a statement) and sorted, so
+ * Upserts in batches, one after another. Rows are deduplicated by id (the last
+ * wins: ON CONFLICT cannot touch one row twice in a statement) and sorted, so
  * concurrent ingests lock rows in the same order and cannot deadlock.
  */
-export async function upsertPapers(
-  db: Db,
-  papers: PaperInput[],
-  { batchSize = UPSERT_BATCH, concurrency = 2, tagInWorkerFrom = TAG_IN_WORKER_FROM } = {},
-): Promise<UpsertCounts> {
-  const unique = [...new Map(papers.map((p) => [p.id, p])).values()].sort((a, b) => (a.id < b.id ? -1 : 1));
-  const total: UpsertCounts = { new: 0, updated: 0, unchanged: papers.length - unique.length };
-  const tagger = unique.length >= tagInWorkerFrom ? startTagWorker() : inlineTagger;
-  let next = 0;
-  const lane = async () => {
-    while (next < unique.length) {
-      const batch = unique.slice(next, (next += batchSize));
-      const c = await upsertBatch(db, batch, await tagger.tag(batch));
-      total.new += c.new;
-      total.updated += c.updated;
-      total.unchanged += c.unchanged;
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: concurrency }, lane));
-  } finally {
-    await tagger.close();
+export async function upsertPapers(db: Db, input: PaperInput[], { batchSize = UPSERT_BATCH } = {}): Promise<UpsertCounts> {
+  const unique = [...new Map(input.map((p) => [p.id, p])).values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const total: UpsertCounts = { new: 0, updated: 0, unchanged: input.length - unique.length };
+  for (let i = 0; i < unique.length; i += batchSize) {
+    const c = await upsertBatch(db, unique.slice(i, i + batchSize));
+    total.new += c.new;
+    total.updated += c.updated;
+    total.unchanged += c.unchanged;
   }
   return total;
 }

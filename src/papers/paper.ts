@@ -1,21 +1,29 @@
 /**
- * A paper as the rest of the project sees it, and the zod schema of one Hugging
- * Face Daily Papers API entry that it is parsed from. The file source reads the
- * same shape, so both sources share `parseEntries`.
+ * A paper as the rest of the project sees it, parsed from one Hugging Face
+ * Daily Papers API entry. The file source reads the same shape, so both
+ * sources share `parseEntries`.
+ *
+ * Only what the API itself requires makes an entry invalid: `paper.id` and a
+ * title (`paper.title`, or the entry's `title`). Every other field is read on
+ * its own (entry-fields.ts): a missing one takes its default, a malformed one
+ * is dropped and reported, and the rest of the entry is kept.
  */
 import { z } from 'zod';
+import { readOptionalFields, type DroppedField } from './entry-fields.ts';
 
 export interface PaperInput {
   id: string;
   title: string;
+  /** The abstract; '' when the entry has none. */
   summary: string;
   aiSummary: string | null;
   aiKeywords: string[];
+  /** Visible authors only: an author marked `hidden` is never read. */
   authors: string[];
   organizationName: string | null;
   organizationFullname: string | null;
   publishedAt: Date;
-  /** When it appeared on Daily Papers; falls back to the requested day. */
+  /** When it appeared on Daily Papers (see `dailyTime`). */
   dailyAt: Date;
   upvotes: number;
   numComments: number;
@@ -23,100 +31,120 @@ export interface PaperInput {
   githubStars: number | null;
   projectPage: string | null;
   thumbnail: string | null;
+  /** Set when Hugging Face marks the paper withdrawn. */
+  withdrawnAt?: Date | null;
 }
 
-const organization = z.object({ name: z.string().min(1), fullname: z.string().optional() });
-const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date');
-const count = z.number().int().min(0);
+// Postgres text cannot hold U+0000; an entry carrying one is refused (see NUL below).
+const NUL = '\u0000';
+const title = z.string().trim().min(1);
 
-export const hfEntrySchema = z.object({
+const requiredSchema = z.object({
   paper: z.object({
     id: z.string().regex(/^[\w./-]{1,64}$/, 'not an arXiv id'),
-    title: z.string().trim().min(1).optional(),
-    summary: z.string().optional(),
-    upvotes: count,
-    authors: z.array(z.object({ name: z.string() }).passthrough()).default([]),
-    publishedAt: isoDate,
-    submittedOnDailyAt: isoDate.nullish(),
-    ai_summary: z.string().nullish(),
-    ai_keywords: z.array(z.string()).nullish(),
-    githubRepo: z.string().nullish(),
-    githubStars: count.nullish(),
-    projectPage: z.string().nullish(),
-    organization: organization.nullish(),
+    title: z.unknown().optional(),
   }),
-  title: z.string().trim().min(1).optional(),
-  summary: z.string().optional(),
-  publishedAt: isoDate.optional(),
-  numComments: count.default(0),
-  thumbnail: z.string().nullish(),
-  organization: organization.nullish(),
+  title: z.unknown().optional(),
 });
-
-export type HfEntry = z.infer<typeof hfEntrySchema>;
 
 export interface SkippedEntry {
   index: number;
   reason: string;
 }
 
+export interface DroppedPart extends DroppedField {
+  index: number;
+  id: string;
+}
+
 export interface ParsedEntries {
   papers: PaperInput[];
   skipped: SkippedEntry[];
+  /** Optional parts that were malformed and left out; their entries were kept. */
+  dropped: DroppedPart[];
 }
 
-const nonEmpty = (s: string | null | undefined) => (s && s.trim() ? s.trim() : null);
+export interface ParseOptions {
+  /** YYYY-MM-DD the entries were listed under; the date when an entry has none. */
+  day: string | null;
+  /** When paperboy saw the entries (see `dailyTime`). */
+  seenAt?: Date;
+}
 
 /** Start of a YYYY-MM-DD day in UTC. */
 export const startOfDayUtc = (day: string) => new Date(`${day}T00:00:00.000Z`);
 
 /**
- * Validates each entry on its own: a malformed entry is reported with its index
- * and skipped; it never aborts the batch.
+ * The time a paper appeared on Daily Papers. The API gives some entries only a
+ * date (midnight UTC, or no `submittedOnDailyAt` at all); then the first time
+ * paperboy saw the paper within that day stands in for the hour, so a day's
+ * papers do not all tie on age (README, Ranking). Seen only after its day (a
+ * backfill, or a paper added late to yesterday's list), such a paper takes the
+ * day's last millisecond: the upsert keeps the earliest daily_at, so this never
+ * moves a first-seen time already stored, and the true hour is unknowable.
  */
-export function parseEntries(raw: unknown[], fallbackDay: string | null): ParsedEntries {
+export function dailyTime(date: Date, seenAt: Date): Date {
+  const start = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate());
+  if (date.getTime() !== start) return date;
+  const t = seenAt.getTime();
+  const end = start + 86_400_000 - 1;
+  return t < start ? date : new Date(Math.min(t, end));
+}
+
+/** The first string field of the paper holding a NUL, or null. */
+function fieldWithNul(p: PaperInput): string | null {
+  for (const [key, value] of Object.entries(p)) {
+    const texts = Array.isArray(value) ? value : [value];
+    if (texts.some((v) => typeof v === 'string' && v.includes(NUL))) return key;
+  }
+  return null;
+}
+
+function firstIssue(error: z.ZodError): string {
+  const first = error.issues[0];
+  return first ? `${first.path.join('.') || 'entry'}: ${first.message}` : 'invalid';
+}
+
+/**
+ * Validates each entry on its own: an entry without an id or title is
+ * reported with its index and skipped; it never aborts the batch.
+ */
+export function parseEntries(raw: unknown[], dayOrOptions: string | null | ParseOptions): ParsedEntries {
+  const opts = typeof dayOrOptions === 'object' && dayOrOptions !== null ? dayOrOptions : { day: dayOrOptions };
   const papers: PaperInput[] = [];
   const skipped: SkippedEntry[] = [];
+  const dropped: DroppedPart[] = [];
+  const seenAt = opts.seenAt ?? new Date();
   raw.forEach((item, index) => {
-    const r = hfEntrySchema.safeParse(item);
+    const r = requiredSchema.safeParse(item);
     if (!r.success) {
-      const first = r.error.issues[0];
-      skipped.push({ index, reason: first ? `${first.path.join('.') || 'entry'}: ${first.message}` : 'invalid' });
+      skipped.push({ index, reason: firstIssue(r.error) });
       return;
     }
-    const e = r.data;
-    const p = e.paper;
-    const title = p.title ?? e.title;
-    const summary = nonEmpty(p.summary) ?? nonEmpty(e.summary);
-    if (!title || !summary) {
-      skipped.push({ index, reason: !title ? 'paper.title: missing' : 'paper.summary: missing' });
+    const t = title.safeParse(r.data.paper.title);
+    const fallback = title.safeParse(r.data.title);
+    const name = t.success ? t.data : fallback.success ? fallback.data : null;
+    if (name === null) {
+      skipped.push({ index, reason: 'paper.title: missing or not text' });
       return;
     }
-    const publishedAt = new Date(p.publishedAt);
-    const daily = p.submittedOnDailyAt
-      ? new Date(p.submittedOnDailyAt)
-      : fallbackDay
-        ? startOfDayUtc(fallbackDay)
-        : publishedAt;
-    const org = p.organization ?? e.organization ?? null;
-    papers.push({
-      id: p.id,
-      title: title.replace(/\s+/g, ' '),
-      summary: summary.replace(/\s+/g, ' '),
-      aiSummary: nonEmpty(p.ai_summary),
-      aiKeywords: (p.ai_keywords ?? []).map((k) => k.trim()).filter(Boolean),
-      authors: p.authors.map((a) => a.name.trim()).filter(Boolean),
-      organizationName: org?.name ?? null,
-      organizationFullname: nonEmpty(org?.fullname) ?? org?.name ?? null,
-      publishedAt,
-      dailyAt: daily,
-      upvotes: p.upvotes,
-      numComments: e.numComments,
-      githubRepo: nonEmpty(p.githubRepo),
-      githubStars: p.githubStars ?? null,
-      projectPage: nonEmpty(p.projectPage),
-      thumbnail: nonEmpty(e.thumbnail),
-    });
+    const { fields, dropped: bad } = readOptionalFields(item as Record<string, unknown>);
+    const listed = opts.day ? startOfDayUtc(opts.day) : null;
+    const daily = fields.submittedOnDailyAt ?? listed ?? fields.publishedAt ?? seenAt;
+    const paper: PaperInput = {
+      id: r.data.paper.id,
+      title: name.replace(/\s+/g, ' '),
+      ...fields.values,
+      publishedAt: fields.publishedAt ?? daily,
+      dailyAt: dailyTime(daily, seenAt),
+    };
+    const nul = fieldWithNul(paper);
+    if (nul) {
+      skipped.push({ index, reason: `${nul}: contains a NUL character, which Postgres cannot store` });
+      return;
+    }
+    papers.push(paper);
+    for (const d of bad) dropped.push({ index, id: paper.id, ...d });
   });
-  return { papers, skipped };
+  return { papers, skipped, dropped };
 }

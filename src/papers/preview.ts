@@ -3,7 +3,7 @@
  * nothing was stored within the window (a fresh clone with the seed papers, an
  * ingest that has stalled), the latest papers stored, ranked as of their day.
  */
-import { max } from 'drizzle-orm';
+import { isNull, max } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { papers } from '../db/schema.ts';
 import { topPapers, type RankedPaper } from './queries.ts';
@@ -17,7 +17,7 @@ export interface PaperPreview {
 export async function previewPapers(db: Db, q: { now: Date; gravity: number; days: number; limit: number }): Promise<PaperPreview> {
   const current = await topPapers(db, q);
   if (current.length) return { papers: current, latestFrom: null };
-  const [row] = await db.select({ latest: max(papers.dailyAt) }).from(papers);
+  const [row] = await db.select({ latest: max(papers.dailyAt) }).from(papers).where(isNull(papers.withdrawnAt));
   const latest = row?.latest ? new Date(row.latest) : null;
   if (!latest || latest > q.now) return { papers: [], latestFrom: null };
   // Rank as of the end of the latest paper's day, over the same window length.

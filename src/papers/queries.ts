@@ -1,5 +1,5 @@
 /** Read-side queries over papers: the trending list and topic counts. */
-import { and, count, getTableColumns, gt, lte, sql } from 'drizzle-orm';
+import { and, count, getTableColumns, gt, isNull, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/rows.ts';
 import { papers } from '../db/schema.ts';
@@ -20,7 +20,8 @@ export interface TopPapersQuery {
 
 export async function topPapers(db: Db, q: TopPapersQuery): Promise<RankedPaper[]> {
   const since = new Date(q.now.getTime() - q.days * 86_400_000);
-  const filters = [gt(papers.dailyAt, since), lte(papers.dailyAt, q.now)];
+  // Withdrawn papers are kept but never ranked or shown.
+  const filters = [gt(papers.dailyAt, since), lte(papers.dailyAt, q.now), isNull(papers.withdrawnAt)];
   if (q.topics?.length) filters.push(sql`${papers.topics} && ${sql.param([...q.topics])}::text[]`);
   return db
     .select({ ...getTableColumns(papers), score: trendingScoreSql(q.now, q.gravity) })

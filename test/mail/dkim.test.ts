@@ -1,13 +1,14 @@
 /**
- * DKIM: digests are sent as pre-built raw MIME; nodemailer must still sign
- * them, and the signature must cover both List-Unsubscribe headers (RFC 8058
- * §4), which nodemailer's default header list does not.
+ * DKIM: every message is signed by src/mail/dkim.ts, checked here by dkimpy,
+ * an independent implementation. The signature over-signs From, Subject and
+ * both List-Unsubscribe headers, so one added by a relay breaks it.
  */
-import { createVerify, generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileMime, renderMime } from '../../src/mail/mime-template.ts';
 import { createSmtpMailer } from '../../src/mail/smtp.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
+import { dkimRecord, dkimVerify } from './dkimpy.ts';
 
 let sink: SmtpSink;
 beforeAll(async () => {
@@ -15,48 +16,60 @@ beforeAll(async () => {
 });
 afterAll(() => sink.close());
 
-describe('DKIM signing of raw digests', () => {
-  it('signs List-Unsubscribe and List-Unsubscribe-Post, verifiably', async () => {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const mailer = createSmtpMailer({
-      url: sink.url,
-      from: 'paperboy <digest@papers.example.org>',
-      dkim: { domainName: 'papers.example.org', keySelector: 'pb2025', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
-    });
+const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const record = dkimRecord(publicKey.export({ type: 'spki', format: 'der' }));
+const dkim = { domainName: 'papers.example.org', keySelector: 'pb2025', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+
+const tagsOf = (raw: string) => {
+  const sig = /^DKIM-Signature:(.*(?:\r\n[ \t].*)*)/im.exec(raw)![1]!.replace(/\s+/g, '');
+  return Object.fromEntries(sig.split(';').filter(Boolean).map((t) => [t.slice(0, t.indexOf('=')), t.slice(t.indexOf('=') + 1)]));
+};
+
+describe('DKIM signing', () => {
+  it('signs raw digests verifiably, over-signing From, Subject and both List-Unsubscribe headers', async () => {
+    // A PEM on one line with literal \n, as .env files carry it.
+    const mailer = createSmtpMailer({ url: sink.url, from: 'paperboy <digest@papers.example.org>', dkim: { ...dkim, privateKey: dkim.privateKey.replace(/\n/g, '\\n') } });
     const mime = compileMime({
       headers: [
         ['From', 'paperboy <digest@papers.example.org>'],
         ['To', [{ slot: 'to' }]],
-        ['Subject', 'Daily Papers · Dec 16'],
+        ['Subject', `Daily Papers · Dec 16 — ${'大規模言語モデルの推論 🚀 '.repeat(6)}`],
         ['Message-ID', '<digest.1@papers.example.org>'],
-        ['List-Unsubscribe', '<https://papers.example.org/unsubscribe?token=abc>'],
+        ['List-Unsubscribe', `<https://papers.example.org/unsubscribe?token=${'a'.repeat(150)}>`],
         ['List-Unsubscribe-Post', 'List-Unsubscribe=One-Click'],
       ],
-      text: ['hello'],
+      text: ['hello  \n\n\n'],
       html: ['<p>hello</p>'],
     });
     await mailer.sendRaw({ to: 'ada@example.org', messageId: '<digest.1@papers.example.org>', raw: renderMime(mime, { to: 'ada@example.org' }) });
     const mail = await sink.waitFor((m) => m.to.includes('ada@example.org'));
     await mailer.close();
 
-    const sigLine = mail.parsed.headerLines.find((h) => h.key === 'dkim-signature')?.line ?? '';
-    const tags = Object.fromEntries(
-      sigLine.replace(/^DKIM-Signature:\s*/i, '').replace(/\s+/g, '').split(';').filter(Boolean).map((t) => [t.slice(0, t.indexOf('=')), t.slice(t.indexOf('=') + 1)]),
-    );
+    const tags = tagsOf(mail.raw);
     expect(tags.d).toBe('papers.example.org');
     expect(tags.s).toBe('pb2025');
-    const signed = String(tags.h).toLowerCase().split(':');
-    expect(signed).toEqual(expect.arrayContaining(['from', 'to', 'subject', 'message-id', 'list-unsubscribe', 'list-unsubscribe-post']));
+    const h = String(tags.h).toLowerCase().split(':');
+    for (const name of ['from', 'subject', 'list-unsubscribe', 'list-unsubscribe-post']) expect(h.filter((n) => n === name)).toHaveLength(2);
+    expect(h).toEqual(expect.arrayContaining(['to', 'message-id', 'mime-version', 'content-type']));
+    expect(await dkimVerify(mail.raw, record)).toBe('pass');
 
-    // Verify the signature over the relaxed-canonicalised headers it names (RFC 6376 §3.4.2, §3.7).
-    const relaxed = (line: string) => {
-      const i = line.indexOf(':');
-      return `${line.slice(0, i).trim().toLowerCase()}:${line.slice(i + 1).replace(/\r?\n[ \t]+/g, ' ').replace(/[ \t]+/g, ' ').trim()}`;
-    };
-    const lines = mail.parsed.headerLines;
-    const data = signed.map((name) => `${relaxed(lines.find((h) => h.key === name)!.line)}\r\n`).join('') + relaxed(sigLine).replace(/b=[^;]*$/, 'b=');
-    const verifier = createVerify('RSA-SHA256');
-    verifier.update(data);
-    expect(verifier.verify(publicKey, Buffer.from(String(tags.b), 'base64'))).toBe(true);
+    // What over-signing is for: a second From, Subject or List-Unsubscribe added on the way fails.
+    const [head, ...body] = mail.raw.split('\r\n\r\n');
+    for (const added of ['From: other <x@evil.example>', 'Subject: changed', 'List-Unsubscribe: <https://evil.example/u>']) {
+      expect(await dkimVerify([`${head}\r\n${added}`, ...body].join('\r\n\r\n'), record)).toBe('fail');
+    }
+    // And an edited body fails too.
+    expect(await dkimVerify(mail.raw.replace('hello', 'hallo'), record)).toBe('fail');
+  });
+
+  it('signs confirmation-style mail (built from an OutgoingMail) the same way', async () => {
+    const mailer = createSmtpMailer({ url: sink.url, from: '"Paperboy, Über-Digest" <papers@papers.example.org>', dkim });
+    await mailer.send({ to: 'grace@example.org', subject: 'Confirm ✓', html: '<p>Confirm</p>', text: 'Confirm', campaign: 'confirm' });
+    const mail = await sink.waitFor((m) => m.to.includes('grace@example.org'));
+    await mailer.close();
+    expect(await dkimVerify(mail.raw, record)).toBe('pass');
+    // No List-Unsubscribe in a confirmation, yet one added later still fails: the absent header is signed.
+    const [head, ...body] = mail.raw.split('\r\n\r\n');
+    expect(await dkimVerify([`${head}\r\nList-Unsubscribe: <https://evil.example/u>`, ...body].join('\r\n\r\n'), record)).toBe('fail');
   });
 });

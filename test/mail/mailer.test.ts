@@ -2,7 +2,9 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
 import { simpleParser } from 'mailparser';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { createMailer } from '../../src/mail/create-mailer.ts';
@@ -26,14 +28,14 @@ beforeAll(async () => {
 afterAll(() => sink.close());
 
 describe('SMTP mailer', () => {
-  it('sends HTML and text with From, Reply-To, custom headers and a caller-supplied Message-ID', async () => {
-    const mailer = createSmtpMailer({ url: sink.url, from: 'paperboy <digest@example.org>', replyTo: 'help@example.org' });
-    const sent = await mailer.send(
-      mail('ada@example.org', {
-        messageId: '<delivery-123@example.org>',
-        headers: { 'List-Unsubscribe': '<https://p.example/unsubscribe?token=t>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
-      }),
-    );
+  it('sends HTML and text with From, Reply-To, MAIL_HEADERS and a caller-supplied Message-ID', async () => {
+    const mailer = createSmtpMailer({
+      url: sink.url,
+      from: 'paperboy <digest@example.org>',
+      replyTo: 'help@example.org',
+      mailHeaders: { 'X-Campaign': 'papers', 'X-Note': 'plain words' },
+    });
+    const sent = await mailer.send(mail('ada@example.org', { messageId: '<delivery-123@example.org>', campaign: 'confirm' }));
     expect(sent.messageId).toBe('<delivery-123@example.org>');
     expect(sent.response).toMatch(/^250/);
     const got = await sink.waitFor((m) => m.to.includes('ada@example.org'));
@@ -41,11 +43,24 @@ describe('SMTP mailer', () => {
     expect(got.parsed.messageId).toBe('<delivery-123@example.org>');
     expect(got.parsed.subject).toBe('Grüße — test ✓');
     expect(got.parsed.replyTo?.text).toBe('help@example.org');
-    expect(got.raw).toContain('\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n');
-    expect(got.raw).toMatch(/^List-Unsubscribe: <https:\/\/p\.example\/unsubscribe\?token=t>\r$/m);
+    expect(got.parsed.headers.get('x-campaign')).toBe('papers');
+    expect(got.parsed.headers.get('x-note')).toBe('plain words');
+    expect(got.parsed.headers.get('x-auto-response-suppress')).toBe('OOF, AutoReply');
+    expect(got.parsed.headers.get('feedback-id')).toMatch(/^confirm:once:\d{4}-\d\d-\d\d:example\.org$/);
     expect(got.parsed.html).toContain('<b>there</b>');
     expect(got.parsed.text?.trim()).toBe('Hello there');
     await mailer.close();
+  });
+
+  it('uses BOUNCE_ADDRESS as envelope sender, VERP-tagged with the Message-ID when asked', async () => {
+    const plain = createSmtpMailer({ url: sink.url, from: 'paperboy <digest@example.org>', bounceAddress: 'bounces@mx.example.org' });
+    await plain.send(mail('env-plain@example.org', { messageId: '<digest.42@example.org>' }));
+    expect((await sink.waitFor((m) => m.to.includes('env-plain@example.org'))).from).toBe('bounces@mx.example.org');
+    await plain.close();
+    const verp = createSmtpMailer({ url: sink.url, from: 'paperboy <digest@example.org>', bounceAddress: 'bounces@mx.example.org', verp: true });
+    await verp.sendRaw({ to: 'env-verp@example.org', messageId: '<digest.42@example.org>', raw: Buffer.from('Subject: x\r\n\r\nbody\r\n') });
+    expect((await sink.waitFor((m) => m.to.includes('env-verp@example.org'))).from).toBe('bounces+digest.42@mx.example.org');
+    await verp.close();
   });
 
   it('generates a Message-ID on the sender domain when none is given, and sends concurrently through the pool', async () => {
@@ -80,7 +95,7 @@ describe('outbox mailer', () => {
 
   it('writes the full MIME message as .eml and the HTML as .html', async () => {
     const mailer = createOutboxMailer({ dir: path.join(dir, 'outbox'), from: 'paperboy <digest@example.org>' });
-    const sent = await mailer.send(mail('Ada+x@example.org', { messageId: '<m-1@example.org>', headers: { 'X-Paperboy': 'yes' } }));
+    const sent = await mailer.send(mail('Ada+x@example.org', { messageId: '<m-1@example.org>' }));
     expect(sent.response).toMatch(/\.eml$/);
     const files = (await readdir(path.join(dir, 'outbox'))).sort();
     expect(files).toHaveLength(2);
@@ -89,7 +104,7 @@ describe('outbox mailer', () => {
     const parsed = await simpleParser(await readFile(sent.response));
     expect(parsed.messageId).toBe('<m-1@example.org>');
     expect(parsed.subject).toBe('Grüße — test ✓');
-    expect(parsed.headers.get('x-paperboy')).toBe('yes');
+    expect(parsed.headers.get('x-auto-response-suppress')).toBe('OOF, AutoReply');
     expect(parsed.text?.trim()).toBe('Hello there');
     expect(await readFile(sent.response.replace(/\.eml$/, '.html'), 'utf8')).toBe('<p>Hello <b>there</b></p>');
     await mailer.close();
@@ -100,5 +115,17 @@ describe('outbox mailer', () => {
     const smtp = createMailer(loadConfig({ DATA_DIR: dir, SMTP_URL: sink.url }));
     expect(smtp.kind).toBe('smtp');
     await smtp.close();
+  });
+
+  it('warns at start when DKIM_DOMAIN does not align with the From domain, and not when it does', async () => {
+    const key = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const lines: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
+    const base = { DATA_DIR: dir, SMTP_URL: sink.url, MAIL_FROM: 'paperboy <digest@news.example.org>', DKIM_SELECTOR: 's1', DKIM_PRIVATE_KEY: key };
+    await createMailer(loadConfig({ ...base, DKIM_DOMAIN: 'example.org' }), log).close();
+    expect(lines).toEqual([]);
+    await createMailer(loadConfig({ ...base, DKIM_DOMAIN: 'mailer.example.net' }), log).close();
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 40, msg: expect.stringContaining('DKIM_DOMAIN mailer.example.net does not align with the From domain news.example.org') });
   });
 });

@@ -6,7 +6,8 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { papers, runs } from '../../src/db/schema.ts';
 import { runIngest } from '../../src/papers/ingest-run.ts';
-import { HfApiError, hfDailySource, parseRetryAfter } from '../../src/papers/sources/hf-daily.ts';
+import { parsePolicyWindow } from '../../src/papers/sources/hf-client.ts';
+import { HfApiError, hfDailySource, parseRateLimit, parseRetryAfter } from '../../src/papers/sources/hf-daily.ts';
 import { startFakeHfApi, type FakeHfApi } from '../helpers/hf-server.ts';
 import { createTestDatabase } from '../helpers/postgres.ts';
 
@@ -23,12 +24,14 @@ afterAll(async () => {
 });
 
 describe('ingesting Daily Papers', () => {
-  it('pages until a short page and stores every paper', async () => {
+  it('pages (the server caps pages at 50) until an empty page and stores every paper', async () => {
     const counts = await ingest(['2025-12-08']);
     expect(counts).toEqual({ fetched: 107, new: 107, updated: 0, unchanged: 0, skipped: 0 });
     expect(api.requests.filter((r) => r.includes('date=2025-12-08'))).toEqual([
       '/api/daily_papers?date=2025-12-08&limit=100&p=0',
       '/api/daily_papers?date=2025-12-08&limit=100&p=1',
+      '/api/daily_papers?date=2025-12-08&limit=100&p=2',
+      '/api/daily_papers?date=2025-12-08&limit=100&p=3',
     ]);
     const [row] = await database.db.select({ n: sql<number>`count(*)::int` }).from(papers);
     expect(row?.n).toBe(107);
@@ -64,7 +67,8 @@ describe('ingesting Daily Papers', () => {
     const id = raw[2]!.paper.id;
     const [row] = await database.db.select().from(papers).where(eq(papers.id, id));
     expect(row?.dailyDate).toBe('2025-12-09');
-    expect(row?.dailyAt.toISOString()).toBe('2025-12-09T00:00:00.000Z');
+    // Seen long after that day: its last moment stands in for the unknown hour.
+    expect(row?.dailyAt.toISOString()).toBe('2025-12-09T23:59:59.999Z');
   });
 
   it('handles an empty day', async () => {
@@ -83,7 +87,7 @@ describe('ingesting Daily Papers', () => {
     const before = api.requests.length;
     const counts = await ingest(['2025-12-09']);
     expect(counts).toEqual({ fetched: 12, new: 0, updated: 0, unchanged: 11, skipped: 1 });
-    expect(api.requests.length - before).toBe(3);
+    expect(api.requests.length - before).toBe(4); // two failures, the page, the empty page past the end
   });
 
   it('gives a clear error after the last retry and stores nothing from that day', async () => {
@@ -122,5 +126,17 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(new Date(10_000).toUTCString(), 4000)).toBe(6000);
     expect(parseRetryAfter('soon')).toBeNull();
     expect(parseRetryAfter(null)).toBeNull();
+  });
+});
+
+describe('parseRateLimit and parsePolicyWindow', () => {
+  it('read the IETF RateLimit fields the Hub sends', () => {
+    expect(parseRateLimit('"api";r=0;t=55')).toBe(55_000);
+    // Several quotas: the exhausted one says how long to wait.
+    expect(parseRateLimit('"pages";r=40;t=200, "api";r=0;t=12')).toBe(12_000);
+    expect(parseRateLimit('"api";r=3')).toBeNull();
+    expect(parseRateLimit(null)).toBeNull();
+    expect(parsePolicyWindow('"fixed window";"api";q=500;w=300')).toBe(300_000);
+    expect(parsePolicyWindow('"api";q=500')).toBeNull();
   });
 });

@@ -1,7 +1,6 @@
 /**
  * upsertPapers against the real Postgres: every value survives the trip
- * through the column framing (paper-columns.ts) exactly, including the
- * values the framing has to be careful with.
+ * exactly, including text that looks like SQL, array or control syntax.
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +8,6 @@ import { papers } from '../../src/db/schema.ts';
 import { readFileSync } from 'node:fs';
 import { upsertPapers } from '../../src/papers/ingest.ts';
 import { parseEntries } from '../../src/papers/paper.ts';
-import { startTagWorker } from '../../src/papers/tag-pool.ts';
 import { tagTopics } from '../../src/papers/topics.ts';
 import { createTestDatabase } from '../helpers/postgres.ts';
 import { makePaper } from '../helpers/papers.ts';
@@ -47,7 +45,7 @@ describe('upsertPapers', () => {
     });
   });
 
-  it('keeps text exactly, except control characters of the framing, which become spaces', async () => {
+  it('keeps text exactly, control characters and all', async () => {
     const title = 'Commas, "quotes", back\\slashes, {braces}, NULL, émigré 日本語 and 🙂';
     const p = makePaper({
       id: '2601.00002',
@@ -65,9 +63,9 @@ describe('upsertPapers', () => {
     await upsertPapers(database.db, [p]);
     expect(await stored(p.id)).toMatchObject({
       title,
-      summary: 'One two three four, and an empty string next: ',
+      summary: 'One\x1ftwo\x1ethree\x1dfour, and an empty string next: ',
       aiKeywords: ['speculative decoding', 'a,b', 'NULL'],
-      authors: ['Ada "The Countess" Lovelace', 'Grace Hopper'],
+      authors: ['Ada "The Countess" Lovelace', 'Grace\x1fHopper'],
       aiSummary: '',
       organizationName: 'org\\name',
       githubStars: 0,
@@ -102,23 +100,33 @@ describe('upsertPapers', () => {
     expect(second?.firstSeenAt).toEqual(first?.firstSeenAt);
   });
 
-  it('tags on a worker thread for large ingests, exactly as inline', async () => {
+  it('tags every paper as the tagger does', async () => {
     const seeds = parseEntries(JSON.parse(readFileSync('seeds/papers.json', 'utf8')), null).papers;
     const batch = seeds.map((p) => ({ ...p, id: `w.${p.id}` }));
-    expect(await upsertPapers(database.db, batch, { tagInWorkerFrom: 1, batchSize: 50 })).toMatchObject({ new: batch.length });
+    expect(await upsertPapers(database.db, batch, { batchSize: 50 })).toMatchObject({ new: batch.length });
     const rows = await database.db.select({ id: papers.id, topics: papers.topics }).from(papers);
     const stored = new Map(rows.map((r) => [r.id, r.topics]));
     for (const p of batch) expect(stored.get(p.id), p.id).toEqual(tagTopics(p));
   });
 
-  it('answers from the worker thread, and inline once it is closed', async () => {
-    const tagger = startTagWorker();
-    const text = { title: 'Speculative decoding for LLMs', summary: 'Faster.', aiKeywords: [] };
-    expect(await tagger.tag([text])).toEqual([['llm', 'efficiency']]);
-    expect(tagger.inline).toBe(false); // the worker answered, not the fallback
-    await tagger.close();
-    expect(tagger.inline).toBe(true);
-    expect(await tagger.tag([text])).toEqual([['llm', 'efficiency']]);
+  it('keeps the earliest Daily Papers date and the first-seen time', async () => {
+    const p = makePaper({ id: '2601.00004', dailyAt: new Date('2025-12-09T10:00:00Z') });
+    await upsertPapers(database.db, [p]);
+    const first = await stored(p.id);
+    expect(await upsertPapers(database.db, [{ ...p, dailyAt: new Date('2025-12-10T09:00:00Z') }])).toEqual({ new: 0, updated: 0, unchanged: 1 });
+    expect(await upsertPapers(database.db, [{ ...p, dailyAt: new Date('2025-12-08T23:00:00Z') }])).toEqual({ new: 0, updated: 1, unchanged: 0 });
+    const row = await stored(p.id);
+    expect(row).toMatchObject({ dailyAt: new Date('2025-12-08T23:00:00Z'), dailyDate: '2025-12-08' });
+    expect(row?.firstSeenAt).toEqual(first?.firstSeenAt);
+  });
+
+  it('keeps links, summaries and a withdrawal a later listing lacks', async () => {
+    const p = makePaper({ id: '2601.00005', githubRepo: 'https://github.com/a/b', githubStars: 7, aiSummary: 'Short.', withdrawnAt: new Date('2025-12-09T00:00:00Z') });
+    await upsertPapers(database.db, [p]);
+    const bare = { ...p, githubRepo: null, githubStars: null, aiSummary: null, withdrawnAt: null };
+    expect(await upsertPapers(database.db, [bare])).toEqual({ new: 0, updated: 0, unchanged: 1 });
+    expect(await stored(p.id)).toMatchObject({ githubRepo: 'https://github.com/a/b', githubStars: 7, aiSummary: 'Short.', withdrawnAt: new Date('2025-12-09T00:00:00Z') });
+    expect(await upsertPapers(database.db, [{ ...bare, githubStars: 9 }])).toEqual({ new: 0, updated: 1, unchanged: 0 });
+    expect((await stored(p.id))?.githubStars).toBe(9);
   });
 });
-

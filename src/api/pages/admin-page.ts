@@ -6,6 +6,7 @@ import type { AdminSubscriber } from '../../admin/subscribers.ts';
 import type { AdminStats } from '../../admin/stats.ts';
 import type { RankedPaper } from '../../papers/queries.ts';
 import { outcomesChart } from './admin-chart.ts';
+import { bounceTable } from './bounce-table.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout, notice } from './layout.ts';
 
@@ -38,6 +39,7 @@ ${o.done ? notice('ok', o.done) : ''}
 <dl class="stats" id="subscriber-counts">${Object.entries(stats.subscribers).map(([k, v]) => html`<div><dt>${k}</dt><dd data-status="${k}">${v}</dd></div>`)}</dl>
 </section>
 <section aria-labelledby="h-chart"><h2 id="h-chart">Last ${stats.days.length} days</h2>${outcomesChart(stats.days)}</section>
+<section aria-labelledby="h-bounces"><h2 id="h-bounces">Bounces and complaints</h2>${bounceTable(stats.bounceDays)}</section>
 <section aria-labelledby="h-today"><h2 id="h-today">Today (${t.period})</h2>
 <p id="today-progress"><strong>${finished}</strong> of <strong>${t.activeDaily}</strong> active daily subscribers done: ${Object.entries(t.deliveries).map(([k, v], i) => html`${i ? ' · ' : ''}<span data-status="${k}">${k} ${v}</span>`)}</p>
 <progress max="${Math.max(t.activeDaily, finished, 1)}" value="${finished}" aria-label="today's deliveries done">${finished}</progress>

@@ -1,109 +1,76 @@
 /**
  * Hugging Face Daily Papers JSON API:
  *   GET {base}/api/daily_papers?date=YYYY-MM-DD&limit=100&p=N
- * Pages until a short page. Each request has a timeout; 429, 5xx and network
- * errors are retried with exponential backoff and jitter, honouring Retry-After.
+ *   (or week=YYYY-Www / month=YYYY-MM instead of date, for backfills)
+ *
+ * The endpoint's default page is 50 and its maximum is undocumented: it may
+ * answer fewer entries than asked without being at the end. So paging goes on
+ * until an empty page, or a page that adds no new ids, up to MAX_PAGES (a log
+ * line says so if that cap is hit). Requests go through hf-client.ts (rate
+ * limits, retries, HF_TOKEN).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import { parseEntries, type PaperInput, type SkippedEntry } from '../paper.ts';
+import { silentLogger, type Logger } from '../../log.ts';
+import { parseEntries, type DroppedPart, type PaperInput, type SkippedEntry } from '../paper.ts';
+import { createHfClient, HfApiError, type HfClient, type HfClientOptions } from './hf-client.ts';
 import type { PaperSource, SourceBatch } from './source.ts';
 
+export { HfApiError, parseRetryAfter, parseRateLimit } from './hf-client.ts';
+
 export const PAGE_SIZE = 100;
-// A day has a few dozen papers; a runaway pager is a bug, not a busy day.
-const MAX_PAGES = 50;
+// A day has a few dozen papers and a month ~1,500: past this, paging is a bug, not a busy month.
+export const MAX_PAGES = 100;
 
-export class HfApiError extends Error {
-  override name = 'HfApiError';
+export interface HfSourceOptions extends HfClientOptions {
+  /** A client to share (and its rate budget) with enrichment; made from the other options if absent. */
+  client?: HfClient;
+  log?: Logger;
+  /** The clock of "first seen" (paper.ts, dailyTime); tests set it. */
+  now?: () => Date;
+  maxPages?: number;
 }
 
-export interface HfSourceOptions {
-  baseUrl: string;
-  timeoutMs?: number;
-  /** Retries after the first attempt. */
-  retries?: number;
-  /** First backoff delay; doubles each retry (plus up to 50 % jitter). */
-  backoffMs?: number;
-  /** Longest Retry-After we will wait for, so a bad header cannot stall a run. */
-  maxRetryAfterMs?: number;
-  fetchImpl?: typeof fetch;
-}
-
-const retryable = (status: number) => status === 429 || status >= 500;
-
-/** Retry-After is either delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
-  if (!value) return null;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
-}
-
-type NetError = Error & { code?: string; cause?: NetError; errors?: NetError[] };
-
-/** fetch() hides the reason in `cause` (sometimes an AggregateError); dig it out. */
-function describeNetworkError(err: Error, timeoutMs: number): string {
-  if (err.name === 'TimeoutError') return `timed out after ${timeoutMs} ms`;
-  const cause = (err as NetError).cause;
-  return cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? err.message;
+/** The listing's query for a period: a day, an ISO week (2025-W50) or a month (2025-12). */
+export function periodQuery(period: string): Record<string, string> {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(period)) return { date: period };
+  if (/^\d{4}-W\d{2}$/.test(period)) return { week: period };
+  if (/^\d{4}-\d{2}$/.test(period)) return { month: period };
+  throw new HfApiError(`not a day, ISO week or month: ${period}`);
 }
 
 export function hfDailySource(opts: HfSourceOptions): PaperSource {
-  const timeoutMs = opts.timeoutMs ?? 15_000;
-  const retries = opts.retries ?? 4;
-  const backoffMs = opts.backoffMs ?? 500;
-  const maxRetryAfterMs = opts.maxRetryAfterMs ?? 120_000;
-  const doFetch = opts.fetchImpl ?? fetch;
-
-  async function getJson(url: string): Promise<unknown> {
-    let lastProblem = '';
-    for (let attempt = 0; attempt <= retries; attempt++) {
-      let wait = backoffMs * 2 ** attempt * (1 + Math.random() / 2);
-      try {
-        const res = await doFetch(url, {
-          headers: { accept: 'application/json', 'user-agent': 'paperboy (+self-hosted digest)' },
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        if (res.ok) {
-          try {
-            return await res.json();
-          } catch {
-            throw new HfApiError(`GET ${url}: response is not JSON`);
-          }
-        }
-        lastProblem = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
-        await res.body?.cancel();
-        if (!retryable(res.status)) throw new HfApiError(`GET ${url}: ${lastProblem}`);
-        const after = parseRetryAfter(res.headers.get('retry-after'));
-        if (after !== null) wait = Math.min(Math.max(after, wait), maxRetryAfterMs);
-      } catch (err) {
-        if (err instanceof HfApiError) throw err;
-        lastProblem = describeNetworkError(err as Error, timeoutMs);
-      }
-      if (attempt < retries) await sleep(wait);
-    }
-    throw new HfApiError(`GET ${url} failed after ${retries + 1} attempts: ${lastProblem}`);
-  }
-
+  const client = opts.client ?? createHfClient(opts);
+  const log = opts.log ?? silentLogger;
+  const now = opts.now ?? (() => new Date());
+  const maxPages = opts.maxPages ?? MAX_PAGES;
   return {
     name: `hf:${opts.baseUrl}`,
-    async fetch(day?: string): Promise<SourceBatch> {
-      if (!day) throw new HfApiError('the Daily Papers API needs a date');
+    async fetch(period?: string): Promise<SourceBatch> {
+      if (!period) throw new HfApiError('the Daily Papers API needs a date, week or month');
+      const query = periodQuery(period);
+      const day = query.date ?? null;
       const papers: PaperInput[] = [];
       const skipped: SkippedEntry[] = [];
+      const dropped: DroppedPart[] = [];
+      const ids = new Set<string>();
       let fetched = 0;
-      for (let page = 0; page < MAX_PAGES; page++) {
-        const url = new URL('/api/daily_papers', opts.baseUrl);
-        url.search = new URLSearchParams({ date: day, limit: String(PAGE_SIZE), p: String(page) }).toString();
-        const body = await getJson(url.toString());
-        if (!Array.isArray(body)) throw new HfApiError(`GET ${url}: expected a JSON array`);
-        const parsed = parseEntries(body, day);
+      let page = 0;
+      for (; page < maxPages; page++) {
+        const body = await client.getJson('/api/daily_papers', { ...query, limit: String(PAGE_SIZE), p: String(page) });
+        if (!Array.isArray(body)) throw new HfApiError(`GET /api/daily_papers?${new URLSearchParams(query)}&p=${page}: expected a JSON array`);
+        if (body.length === 0) break;
+        const parsed = parseEntries(body, { day, seenAt: now() });
+        // A page of ids already seen means the service repeats a page: the end.
+        if (parsed.papers.length > 0 && parsed.papers.every((p) => ids.has(p.id))) break;
+        for (const p of parsed.papers) ids.add(p.id);
+        // A week or month lists a paper once per day it was on: the upsert keeps the last (newest counts).
         papers.push(...parsed.papers);
         // Indexes are reported across pages so a log line points at one entry.
         skipped.push(...parsed.skipped.map((s) => ({ ...s, index: s.index + fetched })));
+        dropped.push(...parsed.dropped.map((d) => ({ ...d, index: d.index + fetched })));
         fetched += body.length;
-        if (body.length < PAGE_SIZE) break;
       }
-      return { fetched, papers, skipped };
+      if (page === maxPages) log.warn({ period, pages: maxPages }, 'stopped paging Daily Papers at the page cap; later entries were not read');
+      return { fetched, papers, skipped, dropped };
     },
   };
 }

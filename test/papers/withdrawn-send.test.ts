@@ -1,0 +1,68 @@
+/**
+ * A paper withdrawn on Hugging Face after it was chosen for a queued delivery
+ * is left out when the delivery is sent (real Postgres, real SMTP sink).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { deliveries, papers, subscribers } from '../../src/db/schema.ts';
+import { claimDeliveries, rememberSelections } from '../../src/delivery/deliveries.repo.ts';
+import { planDeliveries } from '../../src/delivery/plan.ts';
+import { sendBatch } from '../../src/delivery/send-batch.ts';
+import { periodOfDate } from '../../src/digest/period.ts';
+import { selectDigests } from '../../src/digest/select.ts';
+import { cachesForRuns, type JobContext } from '../../src/jobs/context.ts';
+import { silentLogger } from '../../src/log.ts';
+import { createSmtpMailer } from '../../src/mail/smtp.ts';
+import { runIngest } from '../../src/papers/ingest-run.ts';
+import { fileSource } from '../../src/papers/sources/file-source.ts';
+import { createTestDatabase } from '../helpers/postgres.ts';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let sink: SmtpSink;
+let ctx: JobContext;
+
+beforeAll(async () => {
+  [database, sink] = await Promise.all([createTestDatabase(), startSmtpSink()]);
+  await runIngest({ db: database.db, source: fileSource('seeds/papers.json'), days: [undefined] });
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    SECRET: 'w'.repeat(40),
+    SMTP_URL: sink.url,
+    MAIL_FROM: 'Daily Papers <digest@papers.example.org>',
+    PUBLIC_URL: 'https://papers.example.org',
+  });
+  const mailer = createSmtpMailer({ url: sink.url, from: config.MAIL_FROM });
+  ctx = { config, db: database.db, log: silentLogger, mailer, secrets: { current: 'w'.repeat(40) }, now: () => new Date(), retryDelayMs: 100, relayPauseMs: 200 };
+});
+afterAll(async () => {
+  await ctx.mailer.close();
+  await Promise.all([sink.close(), database.drop()]);
+});
+
+describe('a paper withdrawn after it was chosen', () => {
+  it('is left out of the digest at send time', async () => {
+    const [s] = await database.db.insert(subscribers).values({ email: 'reader@example.org', status: 'active', sendHour: 7 }).returning();
+    const [planned] = await planDeliveries(database.db, { now: new Date(), day: '2025-12-16' });
+    await claimDeliveries(database.db, [planned!.id], new Date(Date.now() - 120_000), 10);
+    const period = periodOfDate({ frequency: 'daily', timezone: 'UTC', sendHour: 7 }, '2025-12-16');
+    const [chosen] = await selectDigests(database.db, [{ subscriber: { id: s!.id, topics: [], keywords: [] }, period }], ctx.config);
+    const ids = (chosen as { papers: { id: string }[] }).papers.map((p) => p.id);
+    expect(ids.length).toBeGreaterThan(3);
+    await rememberSelections(database.db, [{ id: planned!.id, paperIds: ids }]);
+    const withdrawn = ids[0]!;
+    await database.db.update(papers).set({ withdrawnAt: sql`now()` }).where(eq(papers.id, withdrawn));
+
+    const outcome = await sendBatch({ db: database.db, log: silentLogger, mailer: ctx.mailer, config: ctx.config, now: () => new Date(), ...cachesForRuns(ctx)('withdrawn') }, [planned!.id]);
+    expect(outcome).toMatchObject({ claimed: 1, sent: 1 });
+    for (const deadline = Date.now() + 10_000; sink.messages.length < 1 && Date.now() < deadline; ) await sleep(50);
+    const mail = sink.messages.find((m) => m.to[0] === 'reader@example.org')!;
+    expect(mail.parsed.text).toContain(`https://huggingface.co/papers/${ids[1]}`);
+    expect(mail.parsed.text).not.toContain(`https://huggingface.co/papers/${withdrawn}`);
+    expect(mail.parsed.html).not.toContain(`/papers/${withdrawn}`);
+    const [row] = await database.db.select().from(deliveries).where(eq(deliveries.id, planned!.id));
+    expect(row?.paperIds).not.toContain(withdrawn);
+  });
+});
