@@ -96,6 +96,7 @@ export const configSchema = z.object({
   TRENDING_GRAVITY: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(5).default(1.5)),
   INGEST_CRON: z.preprocess(emptyToUndefined, cron.default('5 * * * *')),
   PLAN_CRON: z.preprocess(emptyToUndefined, cron.default('*/15 * * * *')),
+  RETENTION_CRON: z.preprocess(emptyToUndefined, cron.default('30 3 * * *')),
 
   DIGEST_SIZE: int(1, 50, 10),
   DEFAULT_TOPICS: z.preprocess(
@@ -116,6 +117,8 @@ export const configSchema = z.object({
   SEND_RATE_PER_SEC: int(0, 1_000_000, 0),
   SEND_LEASE_SECONDS: int(10, 86_400, 300),
   BOUNCE_LIMIT: int(1, 100, 1),
+  /** Days a finished delivery is kept (admin chart: 14; the no-repeat ledger keeps its own, shorter, window). */
+  DELIVERY_RETENTION_DAYS: int(1, 3650, 30),
 
   // Deliverability: custom headers, the bounce address and its inbound SMTP endpoint (src/mail, src/bounces).
   MAIL_HEADERS: z.preprocess(emptyToUndefined, mailHeadersSchema.optional()),

@@ -40,7 +40,7 @@ export interface ServerOptions {
 }
 
 export async function startServer({ config, log, prepare }: ServerOptions): Promise<RunningServer> {
-  const database = await openDatabase(databaseOptionsFromConfig(config));
+  const database = await openDatabase(databaseOptionsFromConfig(config, 'serve'));
   const cleanup: (() => Promise<unknown>)[] = [() => database.close()];
   const closeAll = async () => {
     for (const fn of cleanup.reverse()) await fn().catch((err) => log.error({ err }, 'error while shutting down'));

@@ -3,7 +3,7 @@
  * BullMQ workers sharing the queues with every other worker process; without
  * it, the embedded runner does the same work in this process. `paperboy
  * worker` runs this alone; `paperboy start` runs it beside the web server on
- * the same database handle (PGlite allows one per directory).
+ * the same database handle.
  */
 import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';

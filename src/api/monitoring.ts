@@ -36,7 +36,7 @@ export async function registerMonitoring(app: AppInstance, deps: { metrics?: Met
     const created = own;
     app.addHook('onClose', () => created.close());
   }
-  const queues = own ? [own.ingest, own.plan, own.send] : [];
+  const queues = own ? [own.ingest, own.plan, own.send, own.retention] : [];
   registerStateGauges(metrics.registry, { db, now, queues, maxAgeMs: deps.stateMaxAgeMs });
   registerHttpMetrics(app, metrics, { token: config.METRICS_TOKEN });
   // No ADMIN_TOKEN: no dashboard at all (404).

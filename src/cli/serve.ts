@@ -23,7 +23,7 @@ export async function serve(opts: ServeOptions = {}): Promise<void> {
   // only serve and start need the web stack.
   const { startServer } = await import('../server.ts');
   const server = await startServer({ config, log, prepare });
-  // PGlite allows one process per directory, so the jobs share the server's handle.
+  // The jobs share the server's database handle (on PGlite: its pool into the one session it serves).
   const jobs = opts.jobs ? await (await import('../worker.ts')).startJobs({ config, db: server.database.db, log, mailer: server.mailer, metrics: server.metrics }) : undefined;
   const lines = [
     `paperboy is running: open ${config.publicUrl}/ in your browser (listening on ${server.address}, API docs at ${config.publicUrl}/docs)`,

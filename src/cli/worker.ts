@@ -18,7 +18,7 @@ export function registerWorker(program: Command): void {
     .action(async () => {
       const config = cliConfig();
       const log = createLogger(config.LOG_LEVEL, { name: 'paperboy-worker' });
-      const database = await openDatabase(databaseOptionsFromConfig(config));
+      const database = await openDatabase(databaseOptionsFromConfig(config, 'serve-or-join'));
       await migrateDatabase(database);
       const mailer = createMailer(config, log);
       // The counters of the work done here; the state gauges are the API's /metrics.

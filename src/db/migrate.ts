@@ -7,21 +7,21 @@
 import { fileURLToPath } from 'node:url';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PGlite } from '@electric-sql/pglite';
 import type { Database } from './client.ts';
 
 export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 
 const LOCK_KEY = 0x70617065; // "pape"
 
+/** PGlite in this process, before anyone else can reach it. */
+export async function migratePglite(pglite: PGlite): Promise<void> {
+  const [{ drizzle: drizzlePglite }, { migrate }] = await Promise.all([import('drizzle-orm/pglite'), import('drizzle-orm/pglite/migrator')]);
+  await migrate(drizzlePglite({ client: pglite }), { migrationsFolder });
+}
+
 export async function migrateDatabase(database: Database): Promise<void> {
-  if (database.pglite) {
-    const [{ drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
-      import('drizzle-orm/pglite'),
-      import('drizzle-orm/pglite/migrator'),
-    ]);
-    await migratePglite(drizzlePglite({ client: database.pglite }), { migrationsFolder });
-    return;
-  }
+  if (database.pglite) return migratePglite(database.pglite);
   if (!database.pool) throw new Error('migrateDatabase: no connection');
   const client = await database.pool.connect();
   try {

@@ -112,7 +112,7 @@ export const deliveries = pgTable(
     attempts: integer('attempts').notNull().default(0),
     leaseUntil: ts('lease_until'),
     messageId: text('message_id'),
-    /** Papers sent: the no-repeat ledger. */
+    /** Papers chosen (before the send) and sent; the no-repeat ledger is sent_papers. */
     paperIds: text('paper_ids').array().notNull().default(sql`'{}'::text[]`),
     /** Why skipped or failed, in words. */
     reason: text('reason'),
@@ -126,6 +126,26 @@ export const deliveries = pgTable(
     index('deliveries_period_idx').on(t.period),
     index('deliveries_updated_at_idx').on(t.updatedAt),
   ],
+);
+
+/**
+ * The no-repeat ledger: the papers each subscriber was sent, one row per sent
+ * period, kept for the longest candidate window (10 days) whatever
+ * DELIVERY_RETENTION_DAYS is, so pruning deliveries never lets a paper
+ * repeat. Rows arrive in time order, so a BRIN index (a few pages) is enough
+ * for the daily prune.
+ */
+export const sentPapers = pgTable(
+  'sent_papers',
+  {
+    subscriberId: uuid('subscriber_id')
+      .notNull()
+      .references(() => subscribers.id, { onDelete: 'cascade' }),
+    period: text('period').notNull(),
+    scheduledFor: ts('scheduled_for').notNull(),
+    paperIds: text('paper_ids').array().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.subscriberId, t.period] }), index('sent_papers_scheduled_for_idx').using('brin', t.scheduledFor)],
 );
 
 export const auditVias = ['page', 'one-click', 'api', 'bounce', 'admin', 'cli', 'import', 'system'] as const;

@@ -15,6 +15,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/rows.ts';
 import type { Frequency, SubscriberStatus } from '../db/schema.ts';
+import { recordSentFrom } from './sent-ledger.ts';
 
 export interface ClaimedDelivery {
   id: string;
@@ -117,9 +118,10 @@ export async function finishDeliveries(db: Db, outcomes: { id: string; outcome: 
     })),
   );
   const at = now.toISOString();
+  // Sent ones enter the no-repeat ledger in the same statement (sent-ledger.ts).
   const updated = await queryRows<{ id: string }>(
     db,
-    sql`UPDATE deliveries d SET
+    sql`WITH done AS (UPDATE deliveries d SET
           status = o.status,
           reason = o.reason,
           message_id = coalesce(o.message_id, d.message_id),
@@ -130,7 +132,9 @@ export async function finishDeliveries(db: Db, outcomes: { id: string; outcome: 
           updated_at = ${at}::timestamptz
         FROM jsonb_to_recordset(${rows}::jsonb) AS o(id uuid, status text, reason text, message_id text, paper_ids jsonb, uncounted boolean)
         WHERE d.id = o.id AND d.status = 'sending'
-        RETURNING d.id`,
+        RETURNING d.id, d.subscriber_id, d.period, d.scheduled_for, d.paper_ids, d.status),
+      ledger AS (${recordSentFrom(sql`done`)})
+      SELECT id FROM done`,
   );
   return updated.map((r) => r.id);
 }

@@ -2,11 +2,11 @@
  * The planner: one `deliveries` row per active subscriber whose digest is due
  * and who has none for the current period yet.
  *
- * Everything happens in one INSERT … SELECT … ON CONFLICT DO NOTHING: the
- * unique (subscriber_id, period) index makes running it twice, or on two
+ * Each chunk of subscribers is one INSERT … SELECT … ON CONFLICT DO NOTHING:
+ * the unique (subscriber_id, period) index makes running it twice, or on two
  * machines at once, create nothing twice, and Postgres' time zone database
- * does the local-time arithmetic (DST included) for a million rows without
- * shipping them to Node.
+ * does the local-time arithmetic (DST included) without shipping subscribers
+ * to Node.
  *
  * Periods: daily → the subscriber's local date (YYYY-MM-DD); weekly → the ISO
  * week of their local date (YYYY-Www), due from Monday at their send hour.
@@ -25,12 +25,6 @@ export interface PlanOptions {
   day?: string;
 }
 
-export interface PlannedDelivery {
-  id: string;
-  subscriberId: string;
-  period: string;
-}
-
 /**
  * The instant a wall-clock time happens in a zone. In the repeated hour when
  * clocks go back, Postgres picks the later instant; people expect the first
@@ -45,42 +39,99 @@ const firstInstant = (local: SQL, tz: SQL) => sql`(
     ELSE x.at END
   FROM (SELECT (${local}) AT TIME ZONE ${tz} AS at) x)`;
 
-export async function planDeliveries(db: Db, opts: PlanOptions): Promise<PlannedDelivery[]> {
-  const now = opts.now.toISOString();
-  // `local` is the subscriber's wall-clock time; `start` the local midnight
-  // their period's send time counts from (today, or this week's Monday).
-  const due = opts.day
-    ? sql`
-      SELECT s.id AS subscriber_id,
-        CASE WHEN s.frequency = 'daily' THEN to_char(d.day, 'YYYY-MM-DD') ELSE to_char(d.day, 'IYYY-"W"IW') END AS period,
-        ${firstInstant(sql`d.day + make_interval(hours => s.send_hour)`, sql`s.timezone`)} AS scheduled_for
-      FROM subscribers s, (SELECT ${opts.day}::date::timestamp AS day) d
-      WHERE s.status = 'active'`
-    : sql`
-      SELECT s.id AS subscriber_id,
-        CASE WHEN s.frequency = 'daily' THEN to_char(l.local, 'YYYY-MM-DD') ELSE to_char(l.local, 'IYYY-"W"IW') END AS period,
-        ${firstInstant(sql`l.start + make_interval(hours => s.send_hour)`, sql`s.timezone`)} AS scheduled_for
-      FROM subscribers s,
-        LATERAL (SELECT (${now}::timestamptz AT TIME ZONE s.timezone) AS local) t,
-        LATERAL (SELECT t.local AS local,
-                   CASE WHEN s.frequency = 'daily' THEN date_trunc('day', t.local) ELSE date_trunc('week', t.local) END AS start) l
-      WHERE s.status = 'active'
-        AND l.local >= l.start + make_interval(hours => s.send_hour)`;
-  const rows = await queryRows<{ id: string; subscriber_id: string; period: string }>(
+export interface PlannedDelivery {
+  id: string;
+  subscriberId: string;
+  period: string;
+}
+
+/**
+ * Subscribers looked at per statement. Each chunk is one INSERT of at most
+ * this many rows and one result of that size in Node, so a million readers
+ * cost two hundred short statements and never more memory than one chunk.
+ */
+export const PLAN_CHUNK = 5_000;
+
+/**
+ * Plans in chunks, keyset over the subscribers' primary key: each statement
+ * takes the next PLAN_CHUNK subscriber ids after the last one seen, inserts
+ * the due deliveries among them and returns those. Nothing is held between
+ * chunks but the last id, so memory stays flat however many readers there
+ * are, and each chunk commits on its own (a planner killed half-way leaves
+ * the rest for the next tick). Within a chunk the rows come back grouped by
+ * preference mix and send time, so the batches cut from a chunk share
+ * candidate lists and compiled digests.
+ */
+/** The id that closes the chunk starting after `after`: its chunkSize-th subscriber, or none when fewer are left. */
+async function chunkEnd(db: Db, after: string | null, chunkSize: number): Promise<string | null> {
+  const rows = await queryRows<{ id: string }>(
     db,
-    sql`
-      WITH inserted AS (
-        INSERT INTO deliveries (subscriber_id, period, scheduled_for)
-        SELECT subscriber_id, period, scheduled_for FROM (${due}) due
-        ORDER BY subscriber_id
-        ON CONFLICT (subscriber_id, period) DO NOTHING
-        RETURNING id, subscriber_id, period)
-      -- Subscribers with the same preferences and send time side by side: the
-      -- batches cut from this order share candidate lists and compiled digests.
-      SELECT i.* FROM inserted i JOIN subscribers s ON s.id = i.subscriber_id
-      ORDER BY s.frequency, s.topics, s.keywords, s.timezone, s.send_hour, s.id`,
+    sql`SELECT id FROM subscribers WHERE ${after === null ? sql`TRUE` : sql`id > ${after}::uuid`} ORDER BY id OFFSET ${chunkSize - 1} LIMIT 1`,
   );
-  return rows.map((r) => ({ id: r.id, subscriberId: r.subscriber_id, period: r.period }));
+  return rows[0]?.id ?? null;
+}
+
+export async function* planDeliveryChunks(db: Db, opts: PlanOptions, chunkSize = PLAN_CHUNK): AsyncGenerator<PlannedDelivery[]> {
+  const now = opts.now.toISOString();
+  for (let after: string | null = null; ; ) {
+    // Bounds first (an index-only read of the primary key), then the chunk
+    // as a range scan between them: a join against a list of ids could make
+    // Postgres scan every subscriber for every chunk.
+    const end: string | null = await chunkEnd(db, after, chunkSize);
+    const range = sql.join(
+      [after === null ? sql`TRUE` : sql`s.id > ${after}::uuid`, end === null ? sql`TRUE` : sql`s.id <= ${end}::uuid`],
+      sql` AND `,
+    );
+    // `local` is the subscriber's wall-clock time; `start` the local midnight
+    // their period's send time counts from (today, or this week's Monday).
+    const due = opts.day
+      ? sql`
+        SELECT s.id AS subscriber_id, s.frequency, s.topics, s.keywords, s.timezone, s.send_hour,
+          CASE WHEN s.frequency = 'daily' THEN to_char(d.day, 'YYYY-MM-DD') ELSE to_char(d.day, 'IYYY-"W"IW') END AS period,
+          ${firstInstant(sql`d.day + make_interval(hours => s.send_hour)`, sql`s.timezone`)} AS scheduled_for
+        FROM subscribers s, (SELECT ${opts.day}::date::timestamp AS day) d
+        WHERE s.status = 'active' AND ${range}`
+      : sql`
+        SELECT s.id AS subscriber_id, s.frequency, s.topics, s.keywords, s.timezone, s.send_hour,
+          CASE WHEN s.frequency = 'daily' THEN to_char(l.local, 'YYYY-MM-DD') ELSE to_char(l.local, 'IYYY-"W"IW') END AS period,
+          ${firstInstant(sql`l.start + make_interval(hours => s.send_hour)`, sql`s.timezone`)} AS scheduled_for
+        FROM subscribers s,
+          LATERAL (SELECT (${now}::timestamptz AT TIME ZONE s.timezone) AS local) t,
+          LATERAL (SELECT t.local AS local,
+                     CASE WHEN s.frequency = 'daily' THEN date_trunc('day', t.local) ELSE date_trunc('week', t.local) END AS start) l
+        WHERE s.status = 'active' AND ${range}
+          AND l.local >= l.start + make_interval(hours => s.send_hour)`;
+    const statement = sql`
+        WITH due AS MATERIALIZED (${due}),
+        inserted AS (
+          INSERT INTO deliveries (subscriber_id, period, scheduled_for)
+          SELECT subscriber_id, period, scheduled_for FROM due
+          ORDER BY subscriber_id
+          ON CONFLICT (subscriber_id, period) DO NOTHING
+          RETURNING id, subscriber_id, period)
+        -- Subscribers with the same preferences and send time side by side: the
+        -- batches cut from this order share candidate lists and compiled digests.
+        -- (Joined to the chunk's own rows: a join to subscribers would read them all.)
+        SELECT i.* FROM inserted i JOIN due d ON d.subscriber_id = i.subscriber_id
+        ORDER BY d.frequency, d.topics, d.keywords, d.timezone, d.send_hour, d.subscriber_id`;
+    // Postgres would JIT-compile every chunk's statement (its estimates pass
+    // the JIT threshold from about a million subscribers up), which takes
+    // longer than running it: off, for this transaction only.
+    const rows = await db.transaction(async (tx) => {
+      await tx.execute(sql`SET LOCAL jit = off`);
+      return queryRows<{ id: string; subscriber_id: string; period: string }>(tx as unknown as Db, statement);
+    });
+    if (rows.length) yield rows.map((r) => ({ id: r.id, subscriberId: r.subscriber_id, period: r.period }));
+    if (end === null) return;
+    after = end;
+  }
+}
+
+/** Every delivery one pass plans, in one array: for tests and small callers. */
+export async function planDeliveries(db: Db, opts: PlanOptions): Promise<PlannedDelivery[]> {
+  const all: PlannedDelivery[] = [];
+  for await (const chunk of planDeliveryChunks(db, opts)) all.push(...chunk);
+  return all;
 }
 
 /**

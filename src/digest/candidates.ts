@@ -19,6 +19,7 @@ import { and, getTableColumns, gt, isNull, lte, sql, type SQL } from 'drizzle-or
 import type { Frequency } from '../db/schema.ts';
 import { papers } from '../db/schema.ts';
 import type { Db } from '../db/client.ts';
+import { notAlreadySent } from '../delivery/sent-ledger.ts';
 import { trendingOrderSql, trendingScoreSql } from '../papers/rank.ts';
 import type { Topic } from '../papers/topics.ts';
 
@@ -103,13 +104,8 @@ export async function queryCandidates(db: Db, q: CandidateQuery): Promise<Candid
     filters.push(q.keywords.length ? sql`(${papers.topics} && ${topics} OR ${keywordHit})` : sql`${papers.topics} && ${topics}`);
   }
   if (q.excludeSentTo) {
-    // A sent paper had daily_at <= that delivery's scheduled_for when it was
-    // chosen, and daily_at only moves earlier, so deliveries scheduled before
-    // the window cannot hold a candidate: the ledger read stays a few rows.
-    filters.push(sql`NOT EXISTS (SELECT 1 FROM deliveries d
-      WHERE d.subscriber_id = ${q.excludeSentTo.subscriberId}::uuid AND d.status = 'sent'
-        AND d.period <> ${q.excludeSentTo.period} AND d.scheduled_for > ${since.toISOString()}::timestamptz
-        AND ${papers.id} = ANY(d.paper_ids))`);
+    // The no-repeat ledger (delivery/sent-ledger.ts), for this one subscriber.
+    filters.push(notAlreadySent(sql`${papers.id}`, { ...q.excludeSentTo, since }));
   }
   const query = db
     .select({

@@ -10,10 +10,9 @@
  *
  * A test holds the two paths equal, skip reasons included.
  */
-import { sql } from 'drizzle-orm';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
-import { queryRows } from '../db/rows.ts';
+import { papersAlreadySent } from '../delivery/sent-ledger.ts';
 import { isTopic, type Topic } from '../papers/topics.ts';
 import {
   normaliseKeywords,
@@ -97,27 +96,12 @@ export async function selectDigest(db: Db, req: DigestRequest, config: SelectCon
 const mixKey = (mix: PreferenceMix, period: DigestPeriod) =>
   JSON.stringify([period.frequency, period.asOf.getTime(), mix.topics, mix.keywords]);
 
-/**
- * Paper ids already sent to each subscriber in another period whose delivery
- * was scheduled inside the window (see candidates.ts for why that suffices).
- */
-export async function sentPaperIds(db: Db, requests: readonly DigestRequest[]): Promise<Map<string, Set<string>>> {
-  const sent = new Map<string, Set<string>>();
-  if (!requests.length) return sent;
-  const ids = requests.map((r) => r.subscriber.id);
-  const periods = requests.map((r) => r.period.period);
-  const since = requests.map((r) => windowStart(r.period.asOf, WINDOW_DAYS[r.period.frequency]).toISOString());
-  const rows = await queryRows<{ subscriber_id: string; paper_id: string }>(db, sql`
-    SELECT DISTINCT d.subscriber_id, pid AS paper_id
-    FROM unnest(${sql.param(ids)}::uuid[], ${sql.param(periods)}::text[], ${sql.param(since)}::timestamptz[]) AS r(id, period, since)
-    JOIN deliveries d ON d.subscriber_id = r.id AND d.status = 'sent' AND d.period <> r.period AND d.scheduled_for > r.since
-    CROSS JOIN LATERAL unnest(d.paper_ids) AS pid`);
-  for (const r of rows) {
-    let set = sent.get(r.subscriber_id);
-    if (!set) sent.set(r.subscriber_id, (set = new Set()));
-    set.add(r.paper_id);
-  }
-  return sent;
+/** Paper ids already sent to each subscriber in another period inside its window (the ledger, delivery/sent-ledger.ts). */
+export function sentPaperIds(db: Db, requests: readonly DigestRequest[]): Promise<Map<string, Set<string>>> {
+  return papersAlreadySent(
+    db,
+    requests.map((r) => ({ subscriberId: r.subscriber.id, period: r.period.period, since: windowStart(r.period.asOf, WINDOW_DAYS[r.period.frequency]) })),
+  );
 }
 
 /**

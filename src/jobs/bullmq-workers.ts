@@ -1,6 +1,6 @@
 /**
  * BullMQ workers and schedulers: the distributed engine. Any number of worker
- * processes on any number of machines share the three queues; the schedulers
+ * processes on any number of machines share the four queues; the schedulers
  * are upserted by every worker on start (idempotent: one schedule per id, kept
  * in Redis), so there is always exactly one hourly ingest and one planner tick,
  * and re-created by any worker that finds Redis lost them (schedulers.ts).
@@ -12,10 +12,10 @@ import type { Redis } from 'ioredis';
 import { sendBatch } from '../delivery/send-batch.ts';
 import type { JobContext } from './context.ts';
 import { cachesForRuns } from './context.ts';
-import { ingestJob, planJob, type PlanResult } from './processors.ts';
+import { ingestJob, planJobStreamed, retentionJob, type PlanJobOptions, type PlanResult, type PlanSummary } from './processors.ts';
 import { createQueues, ingestPayload, planPayload, QUEUE, sendPayload, type Queues } from './queues.ts';
 import { keepSchedulers, type SchedulerKeeper } from './schedulers.ts';
-import { countDeliveries, openRunTally, recordSendRun, tallyBatch } from './send-runs.ts';
+import { countDeliveries, growRunTally, openRunTally, recordSendRun, settleRunCounts, tallyBatch, type RunCounts } from './send-runs.ts';
 
 export interface WorkerOptions {
   connection: ConnectionOptions;
@@ -35,9 +35,24 @@ export interface Workers {
   close(): Promise<void>;
 }
 
+/** Adds send jobs, one per batch; job ids are stable per run and batch. */
+async function addSendJobs(queues: Queues, runId: string, batches: string[][], retryDelayMs?: number): Promise<void> {
+  const backoff = retryDelayMs ? { backoff: { type: 'exponential', delay: retryDelayMs, jitter: 0.5 } } : {};
+  // addBulk in chunks: one round trip per 500 jobs, never one huge Redis command.
+  for (let i = 0; i < batches.length; i += 500) {
+    await queues.send.addBulk(
+      batches.slice(i, i + 500).map((deliveryIds) => ({
+        name: 'send',
+        data: { runId, deliveryIds },
+        opts: { jobId: `${runId}.${deliveryIds[0]}`, ...backoff },
+      })),
+    );
+  }
+}
+
 /**
- * Adds a plan's batches to the send queue; job ids are stable per run and
- * batch. The run's tally is opened first, so no batch can finish before it.
+ * Adds a plan's batches to the send queue. The run's tally is opened first,
+ * so no batch can finish before it.
  */
 export async function enqueueBatches(queues: Queues, plan: PlanResult, opts: { retryDelayMs?: number } = {}): Promise<void> {
   const { runId, batches } = plan;
@@ -49,17 +64,49 @@ export async function enqueueBatches(queues: Queues, plan: PlanResult, opts: { r
     resumed: plan.resumed.length,
     batches: batches.length,
   });
-  const backoff = opts.retryDelayMs ? { backoff: { type: 'exponential', delay: opts.retryDelayMs, jitter: 0.5 } } : {};
-  // addBulk in chunks: one round trip per 500 jobs, never one huge Redis command.
-  for (let i = 0; i < batches.length; i += 500) {
-    await queues.send.addBulk(
-      batches.slice(i, i + 500).map((deliveryIds) => ({
-        name: 'send',
-        data: { runId, deliveryIds },
-        opts: { jobId: `${runId}.${deliveryIds[0]}`, ...backoff },
-      })),
-    );
+  await addSendJobs(queues, runId, batches, opts.retryDelayMs);
+}
+
+/**
+ * Closes one batch's share of its send run (final: done for good) and, for
+ * the batch that finishes the run, records the run. The tally keeps the job
+ * ids it has closed, so closing a batch twice counts it once.
+ */
+async function closeBatch(ctx: JobContext, queues: Queues, jobLog: JobContext['log'], runId: string, jobId: string, counts: RunCounts) {
+  const run = await tallyBatch(queues.redis(), queues.prefix, { runId, jobId, ...counts });
+  if (!run) return;
+  await recordSendRun(ctx.db, run, ctx.now());
+  jobLog.info({ sent: run.sent, skipped: run.skipped, failed: run.failed, unfinished: run.unfinished, batches: run.batches }, 'send run finished');
+}
+
+/**
+ * The plan job: plans chunk by chunk and enqueues each chunk's batches before
+ * planning the next, so a million readers never sit in this process at once.
+ * The total is unknown until planning ends, so the planner counts in the
+ * run's tally as one more batch, closed when the last chunk is enqueued:
+ * batches that finish early cannot end the run before it is whole.
+ */
+export async function planAndEnqueue(ctx: JobContext, queues: Queues, day?: string, opts: PlanJobOptions = {}): Promise<PlanSummary> {
+  const redis = queues.redis();
+  let opened = false;
+  const summary = await planJobStreamed(
+    ctx,
+    async (batches, run) => {
+      if (!opened) {
+        await openRunTally(redis, queues.prefix, { ...run, batches: 1 });
+        opened = true;
+      }
+      await growRunTally(redis, queues.prefix, run.runId, batches.length);
+      await addSendJobs(queues, run.runId, batches, ctx.retryDelayMs);
+    },
+    day,
+    opts,
+  );
+  if (opened) {
+    await settleRunCounts(redis, queues.prefix, summary);
+    await closeBatch(ctx, queues, ctx.log, summary.runId, `${summary.runId}.plan`, { sent: 0, skipped: 0, failed: 0, unfinished: 0 });
   }
+  return summary;
 }
 
 export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promise<Workers> {
@@ -78,9 +125,8 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
     QUEUE.plan,
     async (job: Job) => {
       const { day, resumeQueued } = planPayload.parse(job.data);
-      const result = await planJob(jobCtx(job, QUEUE.plan), day, { resumeQueued });
-      await enqueueBatches(queues, result, { retryDelayMs: ctx.retryDelayMs });
-      return { runId: result.runId, planned: result.planned.length, resumed: result.resumed.length };
+      const result = await planAndEnqueue(jobCtx(job, QUEUE.plan), queues, day, { resumeQueued });
+      return { runId: result.runId, planned: result.planned, resumed: result.resumed };
     },
     { ...base, concurrency: 1 },
   );
@@ -91,13 +137,8 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
    * finishes the run, records the run. The tally keeps the job ids it has
    * closed, so closing a batch twice counts it once.
    */
-  const tally = async (jobLog: JobContext['log'], runId: string, jobId: string, deliveryIds: string[]) => {
-    const counts = await countDeliveries(ctx.db, deliveryIds);
-    const run = await tallyBatch(queues.redis(), queues.prefix, { runId, jobId, ...counts });
-    if (!run) return;
-    await recordSendRun(ctx.db, run, ctx.now());
-    jobLog.info({ sent: run.sent, skipped: run.skipped, failed: run.failed, unfinished: run.unfinished, batches: run.batches }, 'send run finished');
-  };
+  const tally = async (jobLog: JobContext['log'], runId: string, jobId: string, deliveryIds: string[]) =>
+    closeBatch(ctx, queues, jobLog, runId, jobId, await countDeliveries(ctx.db, deliveryIds));
 
   const send = new Worker(
     QUEUE.send,
@@ -151,8 +192,10 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
     );
   });
 
-  const workers = [ingest, plan, send];
-  reportRedisOutages([queues.ingest, queues.plan, queues.send], queues.redis(), log);
+  const retention = new Worker(QUEUE.retention, async (job: Job) => retentionJob(jobCtx(job, QUEUE.retention)), { ...base, concurrency: 1 });
+
+  const workers = [ingest, plan, send, retention];
+  reportRedisOutages([queues.ingest, queues.plan, queues.send, queues.retention], queues.redis(), log);
   for (const w of workers) {
     w.on('failed', (job, err) => log.warn({ job: w.name, jobId: job?.id, runId: (job?.data as { runId?: string } | undefined)?.runId, err: err.message }, 'job failed'));
     w.on('error', (err) => log.error({ queue: w.name, err }, 'worker error'));

@@ -8,8 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { startCronTimer, type CronTimer } from './cron-timer.ts';
 import type { JobContext } from './context.ts';
-import { ingestJob, planJob } from './processors.ts';
-import { runBatchesInline, type RunTotals } from './send-run.ts';
+import { ingestJob, planJobStreamed, retentionJob } from './processors.ts';
+import { startInlineRun, type InlineRun, type RunTotals } from './send-run.ts';
 
 export interface InlineJobs {
   /** One plan-and-send pass now (for `day`, as if it were that day at each send hour). */
@@ -18,16 +18,21 @@ export interface InlineJobs {
 }
 
 /** The context of one job: its log lines carry its name and id. */
-const jobCtx = (ctx: JobContext, job: 'ingest' | 'plan'): JobContext => ({ ...ctx, log: ctx.log.child({ job, jobId: `${job}-${randomUUID().slice(0, 8)}` }) });
+const jobCtx = (ctx: JobContext, job: 'ingest' | 'plan' | 'retention'): JobContext => ({ ...ctx, log: ctx.log.child({ job, jobId: `${job}-${randomUUID().slice(0, 8)}` }) });
 
 export function startInlineJobs(ctx: JobContext, opts: { schedule?: boolean } = {}): InlineJobs {
   const abort = new AbortController();
   let chain: Promise<unknown> = Promise.resolve();
   const sendPass = (day?: string) => {
     const pass = chain.then(async () => {
-      const plan = await planJob(jobCtx(ctx, 'plan'), day);
-      const totals = await runBatchesInline(ctx, plan, abort.signal);
-      return { ...totals, planned: plan.planned.length, resumed: plan.resumed.length };
+      // Streamed: each chunk's batches are sent before the next chunk is planned.
+      let run: InlineRun | undefined;
+      const plan = await planJobStreamed(jobCtx(ctx, 'plan'), async (batches, { runId }) => {
+        run ??= startInlineRun(ctx, runId, abort.signal);
+        for (const batch of batches) await run.send(batch);
+      }, day);
+      const totals = run ? await run.finish(plan) : { sent: 0, skipped: 0, failed: 0 };
+      return { ...totals, planned: plan.planned, resumed: plan.resumed };
     });
     chain = pass.catch(() => {});
     return pass;
@@ -38,6 +43,7 @@ export function startInlineJobs(ctx: JobContext, opts: { schedule?: boolean } = 
       : [
           startCronTimer('ingest', ctx.config.INGEST_CRON, () => ingestJob(jobCtx(ctx, 'ingest')), ctx.log),
           startCronTimer('plan', ctx.config.PLAN_CRON, () => sendPass(), ctx.log),
+          startCronTimer('retention', ctx.config.RETENTION_CRON, () => retentionJob(jobCtx(ctx, 'retention')), ctx.log),
         ];
   return {
     sendPass,

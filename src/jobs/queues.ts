@@ -5,13 +5,14 @@
  *   ingest  hourly: fetch today's and yesterday's Daily Papers
  *   plan    every 15 min: create due deliveries, enqueue them in batches
  *   send    one job per batch of ~100 deliveries
+ *   retention  daily: prune old deliveries and ledger rows
  */
 import { Queue, type ConnectionOptions, type JobsOptions, type RedisOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { SEND_ATTEMPTS } from '../delivery/send-batch.ts';
 
-export const QUEUE = { ingest: 'ingest', plan: 'plan', send: 'send' } as const;
+export const QUEUE = { ingest: 'ingest', plan: 'plan', send: 'send', retention: 'retention' } as const;
 export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -33,6 +34,7 @@ export interface Queues {
   ingest: Queue;
   plan: Queue;
   send: Queue;
+  retention: Queue;
   /** The Redis key prefix of the queues. */
   prefix: string;
   /** A plain connection (opened on first use) for our own keys beside the queues: send-run tallies. */
@@ -64,15 +66,17 @@ export function createQueues(opts: QueueOptions): Queues {
   const ingest = new Queue(QUEUE.ingest, { ...base, defaultJobOptions: { ...defaults, attempts: 3, backoff: { type: 'exponential', delay: 60_000 } } });
   const plan = new Queue(QUEUE.plan, { ...base, defaultJobOptions: { ...defaults, attempts: 3, backoff: { type: 'exponential', delay: 10_000 } } });
   const send = new Queue(QUEUE.send, { ...base, defaultJobOptions: SEND_JOB_OPTIONS });
+  const retention = new Queue(QUEUE.retention, { ...base, defaultJobOptions: { ...defaults, attempts: 3, backoff: { type: 'exponential', delay: 60_000 } } });
   let redis: Redis | undefined;
   return {
     ingest,
     plan,
     send,
+    retention,
     prefix: base.prefix,
     redis: () => (redis ??= connect(opts.connection)),
     close: async () => {
-      await Promise.all([ingest.close(), plan.close(), send.close(), redis?.quit()]);
+      await Promise.all([ingest.close(), plan.close(), send.close(), retention.close(), redis?.quit()]);
     },
   };
 }

@@ -44,12 +44,13 @@ export function checkInterval(planCron: string): number {
 
 export async function keepSchedulers(
   queues: Queues,
-  deps: { config: Pick<Config, 'INGEST_CRON' | 'PLAN_CRON'>; log: Logger; metrics?: Pick<Metrics, 'schedulersRestored'> },
+  deps: { config: Pick<Config, 'INGEST_CRON' | 'PLAN_CRON' | 'RETENTION_CRON'>; log: Logger; metrics?: Pick<Metrics, 'schedulersRestored'> },
 ): Promise<SchedulerKeeper> {
   const { config, log } = deps;
   const schedulers: Scheduler[] = [
     { queue: queues.ingest, id: 'ingest-hourly', pattern: config.INGEST_CRON, name: 'ingest' },
     { queue: queues.plan, id: 'plan', pattern: config.PLAN_CRON, name: 'plan' },
+    { queue: queues.retention, id: 'retention-daily', pattern: config.RETENTION_CRON, name: 'retention' },
   ];
   const upsert = (s: Scheduler) => s.queue.upsertJobScheduler(s.id, { pattern: s.pattern }, { name: s.name, data: {} });
   for (const s of schedulers) await upsert(s);

@@ -86,6 +86,18 @@ export async function openRunTally(redis: Redis, prefix: string, run: Pick<SendR
     .exec();
 }
 
+/** A run enqueued chunk by chunk: `n` more batches to wait for. */
+export async function growRunTally(redis: Redis, prefix: string, runId: string, n: number): Promise<void> {
+  const [tally] = keysOf(prefix, runId);
+  await redis.multi().hincrby(tally!, 'remaining', n).expire(tally!, TALLY_TTL_SECONDS).exec();
+}
+
+/** The run's final counts, once its planner knows them. */
+export async function settleRunCounts(redis: Redis, prefix: string, run: Pick<SendRunStats, 'runId' | 'planned' | 'resumed' | 'batches'>): Promise<void> {
+  const [tally] = keysOf(prefix, run.runId);
+  await redis.hset(tally!, { planned: run.planned, resumed: run.resumed, batches: run.batches });
+}
+
 const TALLY_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return nil end
 if redis.call('SADD', KEYS[2], ARGV[1]) == 0 then return nil end

@@ -3,31 +3,46 @@
  * embedded database, loads the demo papers, serves the pages, writes mail to
  * the outbox, runs the planner in-process (every second here instead of every
  * 15 minutes) so a confirmed subscriber's first digest lands in the outbox,
- * and stops cleanly on SIGTERM.
+ * and stops cleanly on SIGTERM. While it runs, every other command works on
+ * the same data through the socket it serves, and a second `start` refuses.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, expect, it } from 'vitest';
+import { runPaperboy } from '../helpers/cli.ts';
 import { freePort } from '../helpers/ports.ts';
 
-let dataDir: string;
-afterAll(() => rm(dataDir, { recursive: true, force: true }));
+const dirs: string[] = [];
+afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
-
-it('starts on PGlite with the demo papers, takes a subscription into the outbox, and exits 0 on SIGTERM', { timeout: 120_000 }, async () => {
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'paperboy-start-'));
+/** `paperboy start` on DATA_DIR; resolves once it says it is running. */
+async function start(dataDir: string, extra: Record<string, string> = {}) {
   const port = await freePort();
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', PLAN_CRON: '* * * * * *' };
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', ...extra };
   const child = spawn(process.execPath, ['src/bin.js', 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   try {
-    await expect.poll(() => out, { timeout: 45_000, interval: 200 }).toContain('paperboy is running');
+    await expect.poll(() => out, { timeout: 100_000, interval: 200 }).toContain('paperboy is running');
+  } catch (err) {
+    child.kill('SIGTERM');
+    await exited;
+    throw err;
+  }
+  return { child, port, exited, output: () => out };
+}
+
+it('starts on PGlite with the demo papers, takes a subscription into the outbox, and exits 0 on SIGTERM', { timeout: 240_000 }, async () => {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'paperboy-start-'));
+  dirs.push(dataDir);
+  const { child, port, exited, output } = await start(dataDir, { PLAN_CRON: '* * * * * *' });
+  const out = output();
+  try {
     expect(out).toMatch(/loaded \d+ demo papers .*, re-dated so the newest appeared yesterday/);
     expect(out).toContain('jobs run in this process');
     expect(out).toContain(`open http://localhost:${port}/ in your browser`);
@@ -72,4 +87,42 @@ it('starts on PGlite with the demo papers, takes a subscription into the outbox,
     child.kill('SIGTERM');
   }
   expect(await exited).toBe(0);
+});
+
+it('while `start` runs, an import through the CLI is seen by the server and survives stopping; a second `start` refuses', { timeout: 240_000 }, async () => {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'paperboy-shared-'));
+  dirs.push(dataDir);
+  const admin = { ADMIN_TOKEN: 'a'.repeat(40) };
+  const server = await start(dataDir, admin);
+  const lookup = (email: string) =>
+    fetch(`http://127.0.0.1:${server.port}/api/admin/subscribers?email=${encodeURIComponent(email)}`, { headers: { authorization: `Bearer ${admin.ADMIN_TOKEN}` } });
+  const cli = { DATA_DIR: dataDir, SECRET: '' };
+  try {
+    expect(server.output()).toMatch(/database: pglite at .* \(opened by this process, served on .* to the other paperboy commands\)/);
+    const csv = path.join(dataDir, 'readers.csv');
+    await writeFile(csv, 'email,topics\nwhile-running@example.org,llm\n');
+    const imported = await runPaperboy(['subscribers', 'import', csv, '--confirmed'], cli);
+    expect(imported).toMatchObject({ code: 0 });
+    expect(imported.stdout).toContain('imported 1');
+    // The server answers from the same data, at once.
+    const seen = await lookup('while-running@example.org');
+    expect(seen.status).toBe(200);
+    expect(await seen.json()).toMatchObject({ email: 'while-running@example.org', status: 'active', topics: ['llm'] });
+    // A write by the server is seen by the next command as well.
+    expect((await fetch(`http://127.0.0.1:${server.port}/api/admin/subscribers/${((await (await lookup('while-running@example.org')).json()) as { id: string }).id}/suppress`, { method: 'POST', headers: { authorization: `Bearer ${admin.ADMIN_TOKEN}` } })).status).toBe(200);
+    expect(JSON.parse((await runPaperboy(['subscribers', 'find', 'while-running@example.org'], cli)).stdout)).toMatchObject({ status: 'unsubscribed' });
+
+    const second = await runPaperboy(['start'], { ...cli, PORT: String(await freePort()) });
+    expect(second.code).not.toBe(0);
+    expect(second.stderr).toMatch(new RegExp(`paperboy is already running on ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(pid ${server.child.pid}\\); stop it first`));
+    // The refused start changed nothing: the first still serves.
+    expect((await lookup('while-running@example.org')).status).toBe(200);
+  } finally {
+    server.child.kill('SIGTERM');
+  }
+  expect(await server.exited).toBe(0);
+  // Stopped: the next command opens the folder itself and finds the row.
+  const after = await runPaperboy(['subscribers', 'find', 'while-running@example.org'], cli);
+  expect(after.code).toBe(0);
+  expect(JSON.parse(after.stdout)).toMatchObject({ email: 'while-running@example.org' });
 });

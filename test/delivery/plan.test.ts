@@ -5,7 +5,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deliveries, subscribers } from '../../src/db/schema.ts';
 import { claimDeliveries, finishDeliveries, rememberSelections } from '../../src/delivery/deliveries.repo.ts';
-import { findStalledDeliveries, planDeliveries } from '../../src/delivery/plan.ts';
+import { findStalledDeliveries, planDeliveries, planDeliveryChunks } from '../../src/delivery/plan.ts';
 import { createTestDatabase } from '../helpers/postgres.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -95,6 +95,28 @@ describe('planDeliveries', () => {
     expect(await planDeliveries(database.db, { now })).toEqual([]);
     const [count] = await database.db.select({ n: sql<number>`count(*)::int` }).from(deliveries);
     expect(count?.n).toBe(300);
+  });
+});
+
+describe('planDeliveryChunks', () => {
+  it('plans in chunks of at most the chunk size, keyset over subscribers, each due one exactly once', async () => {
+    // Inactive and not-yet-due subscribers among them: a chunk can plan fewer than it scans, or none.
+    const subs = await addSubscribers(
+      Array.from({ length: 53 }, (_, i) => ({ email: `chunk${i}@example.org`, sendHour: i % 5 === 0 ? 23 : 0, status: i % 7 === 0 ? ('paused' as const) : ('active' as const) })),
+    );
+    const due = subs.filter((s) => s.sendHour === 0 && s.status === 'active').map((s) => s.id).sort();
+    const now = new Date('2025-12-08T12:00:00Z');
+    const chunks: string[][] = [];
+    for await (const c of planDeliveryChunks(database.db, { now }, 7)) chunks.push(c.map((p) => p.subscriberId));
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.every((c) => c.length > 0 && c.length <= 7)).toBe(true);
+    expect(chunks.flat().sort()).toEqual(due);
+    // Chunks follow the subscribers' ids: every id of a chunk is above every id of the one before.
+    for (let i = 1; i < chunks.length; i++) expect([...chunks[i]!].sort()[0]! > [...chunks[i - 1]!].sort().at(-1)!).toBe(true);
+    // A second pass over the same chunks creates nothing.
+    const again: unknown[] = [];
+    for await (const c of planDeliveryChunks(database.db, { now }, 7)) again.push(...c);
+    expect(again).toEqual([]);
   });
 });
 

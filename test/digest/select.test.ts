@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveries, subscribers } from '../../src/db/schema.ts';
+import { finishDeliveries } from '../../src/delivery/deliveries.repo.ts';
 import { periodOfDate } from '../../src/digest/period.ts';
 import { selectDigest, selectDigests, type DigestRequest, type DigestSelection } from '../../src/digest/select.ts';
 import { upsertPapers } from '../../src/papers/ingest.ts';
@@ -29,8 +30,12 @@ describe('digest selection', () => {
     subscriber: sub,
     period: periodOfDate({ frequency: sub.frequency, timezone: 'UTC', sendHour: 7 }, date),
   });
-  const markSent = (subscriberId: string, period: string, paperIds: string[], status: 'sent' | 'failed' | 'skipped' = 'sent') =>
-    database.db.insert(deliveries).values({ subscriberId, period, status, paperIds, scheduledFor: new Date(`${period}T07:00:00Z`) });
+  // A sent delivery goes through the send path's own outcome write, which also fills the no-repeat ledger.
+  const markSent = async (subscriberId: string, period: string, paperIds: string[], status: 'sent' | 'failed' | 'skipped' = 'sent') => {
+    const scheduledFor = new Date(`${period}T07:00:00Z`);
+    const [row] = await database.db.insert(deliveries).values({ subscriberId, period, status: status === 'sent' ? 'sending' : status, paperIds, scheduledFor }).returning();
+    if (status === 'sent') await finishDeliveries(database.db, [{ id: row!.id, outcome: { status: 'sent', messageId: `<${row!.id}@test>`, paperIds } }], scheduledFor);
+  };
 
   beforeAll(async () => {
     database = await createTestDatabase();

@@ -43,9 +43,10 @@ describe('job schedulers after Redis lost its data', () => {
   it('are re-created after FLUSHALL, with a resume tick, and counted', async () => {
     await redis.flushAll();
     expect(await workers.queues.plan.getJobScheduler('plan')).toBeFalsy();
-    expect((await workers.schedulers!.check()).sort()).toEqual(['ingest-hourly', 'plan']);
+    expect((await workers.schedulers!.check()).sort()).toEqual(['ingest-hourly', 'plan', 'retention-daily']);
     expect(await workers.queues.plan.getJobScheduler('plan')).toMatchObject({ key: 'plan', next: expect.any(Number) });
     expect(await workers.queues.ingest.getJobScheduler('ingest-hourly')).toMatchObject({ key: 'ingest-hourly' });
+    expect(await workers.queues.retention.getJobScheduler('retention-daily')).toMatchObject({ key: 'retention-daily' });
     expect([await restored('plan'), await restored('ingest-hourly')]).toEqual([1, 1]);
     const resume = (await workers.queues.plan.getJobs(['waiting', 'active', 'completed', 'failed'])).filter((j) => j.id?.startsWith('resume-'));
     expect(resume.map((j) => j.data)).toEqual([{ resumeQueued: true }]);

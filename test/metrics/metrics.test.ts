@@ -264,7 +264,7 @@ describe('GET /metrics', () => {
     await workers.queues.ingest.add('ingest', {}, { delay: 3_600_000, jobId: 'later' });
     const text = await scrape();
     expect(value(text, 'paperboy_queue_jobs', { queue: 'ingest', state: 'delayed' })).toBe(1);
-    for (const queue of ['ingest', 'plan', 'send']) {
+    for (const queue of ['ingest', 'plan', 'send', 'retention']) {
       for (const state of ['waiting', 'active', 'failed', 'delayed']) expect(value(text, 'paperboy_queue_jobs', { queue, state }), `${queue} ${state}`).toBeTypeOf('number');
     }
     await workers.queues.ingest.remove('later');
@@ -286,7 +286,7 @@ describe('the queue dashboard', () => {
     expect(page.headers['content-type']).toMatch(/text\/html/);
     const api = await app.inject({ method: 'GET', url: '/admin/queues/api/queues', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(api.statusCode).toBe(200);
-    expect((api.json() as { queues: { name: string }[] }).queues.map((q) => q.name).sort()).toEqual(['ingest', 'plan', 'send']);
+    expect((api.json() as { queues: { name: string }[] }).queues.map((q) => q.name).sort()).toEqual(['ingest', 'plan', 'retention', 'send']);
   });
 
   it('does not exist without ADMIN_TOKEN', async () => {
