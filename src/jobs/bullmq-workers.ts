@@ -13,10 +13,10 @@ import type { Redis } from 'ioredis';
 import { sendBatch } from '../delivery/send-batch.ts';
 import type { JobContext } from './context.ts';
 import { cachesForRuns } from './context.ts';
-import { ingestJob, planJobStreamed, retentionJob, type PlanResult, type PlanSummary } from './processors.ts';
+import { ingestJob, planJobStreamed, retentionJob, type PlanJobOptions, type PlanResult, type PlanSummary } from './processors.ts';
 import { createQueues, ingestPayload, planPayload, QUEUE, sendPayload, type Queues } from './queues.ts';
 import { keepSchedulers, type SchedulerKeeper } from './schedulers.ts';
-import { countDeliveries, growRunTally, openRunTally, recordSendRun, settleRunCounts, tallyBatch } from './send-runs.ts';
+import { countDeliveries, growRunTally, openRunTally, recordSendRun, settleRunCounts, tallyBatch, type RunCounts } from './send-runs.ts';
 
 export interface WorkerOptions {
   connection: ConnectionOptions;
@@ -74,8 +74,7 @@ export async function enqueueBatches(queues: Queues, plan: PlanResult, opts: { r
  * finishes the run, records the run. The tally keeps the job ids it has
  * closed, so closing a batch twice counts it once.
  */
-async function closeBatch(ctx: JobContext, queues: Queues, jobLog: JobContext['log'], runId: string, jobId: string, deliveryIds: readonly string[]) {
-  const counts = await countDeliveries(ctx.db, deliveryIds);
+async function closeBatch(ctx: JobContext, queues: Queues, jobLog: JobContext['log'], runId: string, jobId: string, counts: RunCounts) {
   const run = await tallyBatch(queues.redis(), queues.prefix, { runId, jobId, ...counts });
   if (!run) return;
   await recordSendRun(ctx.db, run, ctx.now());
@@ -89,7 +88,7 @@ async function closeBatch(ctx: JobContext, queues: Queues, jobLog: JobContext['l
  * run's tally as one more batch, closed when the last chunk is enqueued:
  * batches that finish early cannot end the run before it is whole.
  */
-export async function planAndEnqueue(ctx: JobContext, queues: Queues, day?: string, opts: { resumeQueued?: boolean } = {}): Promise<PlanSummary> {
+export async function planAndEnqueue(ctx: JobContext, queues: Queues, day?: string, opts: PlanJobOptions = {}): Promise<PlanSummary> {
   const redis = queues.redis();
   let opened = false;
   const summary = await planJobStreamed(
@@ -103,12 +102,11 @@ export async function planAndEnqueue(ctx: JobContext, queues: Queues, day?: stri
       await addSendJobs(queues, run.runId, batches, ctx.retryDelayMs);
     },
     day,
-    undefined,
     opts,
   );
   if (opened) {
     await settleRunCounts(redis, queues.prefix, summary);
-    await closeBatch(ctx, queues, ctx.log, summary.runId, `${summary.runId}.plan`, []);
+    await closeBatch(ctx, queues, ctx.log, summary.runId, `${summary.runId}.plan`, { sent: 0, skipped: 0, failed: 0, unfinished: 0 });
   }
   return summary;
 }
@@ -135,7 +133,14 @@ export async function startWorkers(ctx: JobContext, opts: WorkerOptions): Promis
     { ...base, concurrency: 1 },
   );
 
-  const tally = (jobLog: JobContext['log'], runId: string, jobId: string, deliveryIds: string[]) => closeBatch(ctx, queues, jobLog, runId, jobId, deliveryIds);
+  /**
+   * Closes the share of its send run of a batch done for good, with its
+   * deliveries' states as they stand in Postgres, and, for the batch that
+   * finishes the run, records the run. The tally keeps the job ids it has
+   * closed, so closing a batch twice counts it once.
+   */
+  const tally = async (jobLog: JobContext['log'], runId: string, jobId: string, deliveryIds: string[]) =>
+    closeBatch(ctx, queues, jobLog, runId, jobId, await countDeliveries(ctx.db, deliveryIds));
 
   const send = new Worker(
     QUEUE.send,

@@ -65,6 +65,11 @@ export type BatchSink = (batches: string[][], run: PlanSummary) => Promise<void>
 /** Queued rows older than this have lost their job. */
 export const STALE_QUEUED_MS = 10 * 60_000;
 
+export interface PlanJobOptions {
+  /** Also resume queued deliveries of any age (after Redis lost their jobs, schedulers.ts). */
+  resumeQueued?: boolean;
+}
+
 /**
  * One planner pass, streamed: stalled deliveries first (found before this
  * pass creates any, so no fresh row is mistaken for a stalled one), then new
@@ -73,15 +78,9 @@ export const STALE_QUEUED_MS = 10 * 60_000;
  * number of readers. `resumeQueued`: also resume queued deliveries of any
  * age (after Redis lost their jobs, schedulers.ts).
  */
-export async function planJobStreamed(
-  ctx: JobContext,
-  sink: BatchSink,
-  day?: string,
-  runId?: string,
-  opts: { resumeQueued?: boolean } = {},
-): Promise<PlanSummary> {
+export async function planJobStreamed(ctx: JobContext, sink: BatchSink, day?: string, opts: PlanJobOptions = {}): Promise<PlanSummary> {
   const now = ctx.now();
-  const summary: PlanSummary = { runId: runId ?? `${now.toISOString()}-${randomUUID().slice(0, 8)}`, startedAt: now, planned: 0, resumed: 0, batches: 0 };
+  const summary: PlanSummary = { runId: `${now.toISOString()}-${randomUUID().slice(0, 8)}`, startedAt: now, planned: 0, resumed: 0, batches: 0 };
   const hand = async (ids: string[]) => {
     const batches = chunk(ids, ctx.config.SEND_BATCH_SIZE);
     summary.batches += batches.length;
@@ -99,9 +98,9 @@ export async function planJobStreamed(
 }
 
 /** One pass with every id kept (operators' commands and tests, which report or follow them). */
-export async function planJob(ctx: JobContext, day?: string, opts: { resumeQueued?: boolean } = {}): Promise<PlanResult> {
+export async function planJob(ctx: JobContext, day?: string, opts: PlanJobOptions = {}): Promise<PlanResult> {
   const result: PlanResult = { runId: '', planned: [], resumed: [], batches: [] };
-  const summary = await planJobStreamed(ctx, async (batches) => void result.batches.push(...batches), day, undefined, opts);
+  const summary = await planJobStreamed(ctx, async (batches) => void result.batches.push(...batches), day, opts);
   // The sink saw resumed ids first, then planned ones, in batch order.
   const ids = result.batches.flat();
   return { ...result, runId: summary.runId, startedAt: summary.startedAt, resumed: ids.slice(0, summary.resumed), planned: ids.slice(summary.resumed) };

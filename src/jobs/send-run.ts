@@ -15,7 +15,7 @@ import { sendBatch } from '../delivery/send-batch.ts';
 import type { JobContext } from './context.ts';
 import { cachesForRuns } from './context.ts';
 import type { PlanResult, PlanSummary } from './processors.ts';
-import { countDeliveries, recordSendRun, type RunCounts } from './send-runs.ts';
+import { countDeliveries, recordSendRun } from './send-runs.ts';
 
 export interface RunTotals {
   sent: number;
@@ -40,14 +40,9 @@ export function startInlineRun(ctx: JobContext, runId: string, signal?: AbortSig
   const caches = cachesForRuns(ctx)(runId);
   const runLog = ctx.log.child({ job: 'send', runId });
   let log = runLog;
-  const counts: RunCounts = { sent: 0, skipped: 0, failed: 0, unfinished: 0 };
-  // Counted from the deliveries table once a batch is done (send-runs.ts says why).
-  const add = (c: RunCounts) => {
-    counts.sent += c.sent;
-    counts.skipped += c.skipped;
-    counts.failed += c.failed;
-    counts.unfinished += c.unfinished;
-  };
+  // Each batch's deliveries as they stand in Postgres once it is done.
+  const totals: RunTotals = { sent: 0, skipped: 0, failed: 0 };
+  let unfinished = 0;
   return {
     async send(batch) {
       log = runLog.child({ jobId: `${runId}.${batch[0]}` });
@@ -63,12 +58,15 @@ export function startInlineRun(ctx: JobContext, runId: string, signal?: AbortSig
         if (!outcome.retry) break;
         await sleep(backoff(ctx.retryDelayMs ?? 30_000, attempt++), undefined, { signal }).catch(() => {});
       }
-      add(await countDeliveries(ctx.db, batch));
+      const c = await countDeliveries(ctx.db, batch);
+      totals.sent += c.sent;
+      totals.skipped += c.skipped;
+      totals.failed += c.failed;
+      unfinished += c.unfinished;
     },
-    async finish(plan) {
-      const { unfinished, ...totals } = counts;
-      if (plan.batches && !signal?.aborted) {
-        const { startedAt = ctx.now(), ...rest } = plan;
+    async finish(counts) {
+      if (counts.batches && !signal?.aborted) {
+        const { startedAt = ctx.now(), ...rest } = counts;
         await recordSendRun(ctx.db, { runId, startedAt, ...rest, ...totals, unfinished }, ctx.now());
         // As with BullMQ, the batch that ends the run says so.
         log.info({ ...totals, unfinished }, 'send run finished');

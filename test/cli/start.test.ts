@@ -27,7 +27,13 @@ async function start(dataDir: string, extra: Record<string, string> = {}) {
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  await expect.poll(() => out, { timeout: 100_000, interval: 200 }).toContain('paperboy is running');
+  try {
+    await expect.poll(() => out, { timeout: 100_000, interval: 200 }).toContain('paperboy is running');
+  } catch (err) {
+    child.kill('SIGTERM');
+    await exited;
+    throw err;
+  }
   return { child, port, exited, output: () => out };
 }
 
