@@ -6,29 +6,22 @@
  * the schedulers, resume the stranded deliveries and finish the send — nothing
  * is restarted by hand, and everyone gets exactly one digest.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/postgres.ts';
-import { report, RECIPIENTS, scrape, seed, startScenario, waitForSent, waitSettled, type Scenario } from './scenario.ts';
-import { startOwnRedis, type OwnRedis } from '../helpers/own-servers.ts';
+import { faultResources, report, RECIPIENTS, scrape, seed, startScenario, waitForSent, waitSettled } from './scenario.ts';
+import { startOwnRedis } from '../helpers/own-servers.ts';
 
-let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
-let redis: OwnRedis | undefined;
-let scenario: Scenario | undefined;
-
-afterEach(async () => {
-  await scenario?.close();
-  await Promise.all([redis?.stop(), database?.drop()]);
-  [scenario, redis, database] = [undefined, undefined, undefined];
-});
+// This test's database, Redis and scenario, closed after each test.
+const t = faultResources();
 
 async function setUp(opts: { aof?: boolean } = {}) {
-  [database, redis] = await Promise.all([createTestDatabase(), startOwnRedis(opts)]);
-  await seed(database.db);
+  [t.database, t.redis] = await Promise.all([createTestDatabase(), startOwnRedis(opts)]);
+  await seed(t.database.db);
   // A relay a little slow (20 ms a message), so the fault strikes with most of the send to go.
-  scenario = await startScenario({ databaseUrl: database.url, redisUrl: redis.url, sink: { delayMs: 20 }, env: { SEND_CONCURRENCY: '2' } });
-  const worker = await scenario.startWorker();
-  await waitForSent(database.db, Math.ceil(RECIPIENTS / 10));
-  return { db: database.db, redis, scenario, worker };
+  t.scenario = await startScenario({ databaseUrl: t.database.url, redisUrl: t.redis.url, sink: { delayMs: 20 }, env: { SEND_CONCURRENCY: '2' } });
+  const worker = await t.scenario.startWorker();
+  await waitForSent(t.database.db, Math.ceil(RECIPIENTS / 10));
+  return { db: t.database.db, redis: t.redis, scenario: t.scenario, worker };
 }
 
 const restoredPlan = (metrics: string) => Number(/^paperboy_job_schedulers_restored_total\{scheduler="plan"\} (\d+)/m.exec(metrics)?.[1] ?? 0);

@@ -6,26 +6,19 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/postgres.ts';
-import { emailOf, RECIPIENTS, report, seed, startScenario, waitForSent, waitSettled, type Scenario } from './scenario.ts';
-import { startOwnRedis, type OwnRedis } from '../helpers/own-servers.ts';
+import { faultResources, emailOf, RECIPIENTS, report, seed, startScenario, waitForSent, waitSettled } from './scenario.ts';
+import { startOwnRedis } from '../helpers/own-servers.ts';
 
-let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
-let redis: OwnRedis | undefined;
-let scenario: Scenario | undefined;
-
-afterEach(async () => {
-  await scenario?.close();
-  await Promise.all([redis?.stop(), database?.drop()]);
-  [scenario, redis, database] = [undefined, undefined, undefined];
-});
+// This test's database, Redis and scenario, closed after each test.
+const t = faultResources();
 
 async function setUp() {
-  [database, redis] = await Promise.all([createTestDatabase(), startOwnRedis()]);
-  await seed(database.db);
-  scenario = await startScenario({ databaseUrl: database.url, redisUrl: redis.url, sink: { delayMs: 20 }, env: { SEND_CONCURRENCY: '2' } });
-  return { db: database.db, scenario };
+  [t.database, t.redis] = await Promise.all([createTestDatabase(), startOwnRedis()]);
+  await seed(t.database.db);
+  t.scenario = await startScenario({ databaseUrl: t.database.url, redisUrl: t.redis.url, sink: { delayMs: 20 }, env: { SEND_CONCURRENCY: '2' } });
+  return { db: t.database.db, scenario: t.scenario };
 }
 
 const DOWN_MS = Number(process.env.FAULT_RELAY_DOWN_MS ?? 60_000);

@@ -22,6 +22,9 @@ import { fileSource } from '../../src/papers/sources/file-source.ts';
 import { freePort } from '../helpers/ports.ts';
 import { startSmtpSink, type SinkOptions, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { spawnWorker } from '../helpers/worker-process.ts';
+import { afterEach } from 'vitest';
+import type { createTestDatabase } from '../helpers/postgres.ts';
+import type { OwnRedis } from '../helpers/own-servers.ts';
 
 export const RECIPIENTS = Number(process.env.FAULT_RECIPIENTS ?? 300);
 
@@ -207,4 +210,22 @@ export async function report(scenario: string, db: Database['db'], sinks: SmtpSi
 /** A worker's Prometheus text. */
 export async function scrape(port: number): Promise<string> {
   return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+}
+
+/** What one fault test opens: its database, its own Redis and the scenario's processes. */
+export interface FaultResources {
+  database?: Awaited<ReturnType<typeof createTestDatabase>>;
+  redis?: OwnRedis;
+  scenario?: Scenario;
+}
+
+/** The resources of a test file's fault tests, closed (processes first) and forgotten after each test. */
+export function faultResources(): FaultResources {
+  const t: FaultResources = {};
+  afterEach(async () => {
+    await t.scenario?.close();
+    await Promise.all([t.redis?.stop(), t.database?.drop()]);
+    t.scenario = t.redis = t.database = undefined;
+  });
+  return t;
 }

@@ -6,29 +6,22 @@
  * messages in flight plus 20 accepted but unrecorded per batch in progress),
  * and then it is the same digest with the same Message-ID.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/postgres.ts';
-import { RECIPIENTS, report, seed, startScenario, waitForSent, waitSettled, type Scenario } from './scenario.ts';
-import { startOwnRedis, type OwnRedis } from '../helpers/own-servers.ts';
+import { faultResources, RECIPIENTS, report, seed, startScenario, waitForSent, waitSettled } from './scenario.ts';
+import { startOwnRedis } from '../helpers/own-servers.ts';
 
-let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
-let redis: OwnRedis | undefined;
-let scenario: Scenario | undefined;
-
-afterEach(async () => {
-  await scenario?.close();
-  await Promise.all([redis?.stop(), database?.drop()]);
-  [scenario, redis, database] = [undefined, undefined, undefined];
-});
+// This test's database, Redis and scenario, closed after each test.
+const t = faultResources();
 
 // Per kill: 4 batches at once per worker, each with up to 20 unrecorded and SEND_CONCURRENCY (2) in flight.
 const RESEND_BOUND_PER_KILL = 4 * (20 + 2);
 
 async function setUp() {
-  [database, redis] = await Promise.all([createTestDatabase(), startOwnRedis()]);
-  await seed(database.db);
-  scenario = await startScenario({ databaseUrl: database.url, redisUrl: redis.url, sink: { delayMs: 20 }, env: { SEND_CONCURRENCY: '2' } });
-  return { db: database.db, scenario };
+  [t.database, t.redis] = await Promise.all([createTestDatabase(), startOwnRedis()]);
+  await seed(t.database.db);
+  t.scenario = await startScenario({ databaseUrl: t.database.url, redisUrl: t.redis.url, sink: { delayMs: 20 }, env: { SEND_CONCURRENCY: '2' } });
+  return { db: t.database.db, scenario: t.scenario };
 }
 
 describe('a worker killed mid-send', () => {
