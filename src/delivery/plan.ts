@@ -114,11 +114,15 @@ export async function* planDeliveryChunks(db: Db, opts: PlanOptions, chunkSize =
         -- (Joined to the chunk's own rows: a join to subscribers would read them all.)
         SELECT i.* FROM inserted i JOIN due d ON d.subscriber_id = i.subscriber_id
         ORDER BY d.frequency, d.topics, d.keywords, d.timezone, d.send_hour, d.subscriber_id`;
-    // Postgres would JIT-compile every chunk's statement (its estimates pass
-    // the JIT threshold from about a million subscribers up), which takes
-    // longer than running it: off, for this transaction only.
+    // Two planner settings, for this transaction only. Postgres would
+    // JIT-compile every chunk's statement (its estimates pass the JIT
+    // threshold from about a million subscribers up), which takes longer than
+    // running it. And it guesses the key range holds a handful of rows, so it
+    // joins `inserted` to `due` by a nested loop: 5,000 × 5,000 comparisons,
+    // 2 s a chunk instead of 0.2 s (measured with 20,000 subscribers).
     const rows = await db.transaction(async (tx) => {
       await tx.execute(sql`SET LOCAL jit = off`);
+      await tx.execute(sql`SET LOCAL enable_nestloop = off`);
       return queryRows<{ id: string; subscriber_id: string; period: string }>(tx as unknown as Db, statement);
     });
     if (rows.length) yield rows.map((r) => ({ id: r.id, subscriberId: r.subscriber_id, period: r.period }));

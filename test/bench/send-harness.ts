@@ -135,6 +135,7 @@ export async function runSend(database: BenchDatabase, opts: { n: number; worker
   );
   await sleep(3000); // let them boot and connect
   const queues = createQueues({ connection: { url: 'redis://127.0.0.1:6379', maxRetriesPerRequest: null }, prefix });
+  const statements = await statementsReset(database);
   const t0 = performance.now();
   await queues.plan.add('plan', { day: DAY });
   let rss = 0;
@@ -150,6 +151,7 @@ export async function runSend(database: BenchDatabase, opts: { n: number; worker
   }
   const seconds = (performance.now() - t0) / 1000;
   const pgMs = await workerBackendsCpuMs(database);
+  if (statements) await printStatements(database);
   const [c] = await queryRows<{ sent: number; skipped: number; failed: number; bytes: number }>(
     database.db,
     sql`SELECT count(*) FILTER (WHERE status = 'sent')::int AS sent, count(*) FILTER (WHERE status = 'skipped')::int AS skipped,
@@ -171,6 +173,31 @@ export async function runSend(database: BenchDatabase, opts: { n: number; worker
     pgCpuUsPerEmail: (1000 * pgMs) / Math.max(1, c!.sent),
     bytesPerDelivery: c!.bytes,
   };
+}
+
+/**
+ * Where the workers' Postgres time goes, when the server loads
+ * pg_stat_statements (`shared_preload_libraries`): reset before a run, the
+ * dearest statements printed after it. Nothing is printed without it.
+ */
+async function statementsReset(database: BenchDatabase): Promise<boolean> {
+  try {
+    await database.db.execute(sql`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`);
+    await database.db.execute(sql`SELECT pg_stat_statements_reset()`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function printStatements(database: BenchDatabase): Promise<void> {
+  const rows = await queryRows<{ calls: number; ms: number; rows: number; query: string }>(
+    database.db,
+    sql`SELECT calls::int, total_exec_time::float8 AS ms, rows::int, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS query
+        FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+        ORDER BY total_exec_time DESC LIMIT 10`,
+  );
+  for (const r of rows) console.log(`      ${r.ms.toFixed(0).padStart(7)} ms ${String(r.calls).padStart(7)} calls ${String(r.rows).padStart(8)} rows  ${r.query}`);
 }
 
 /** Empties subscribers and deliveries for the next case. */
