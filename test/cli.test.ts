@@ -14,7 +14,9 @@ beforeAll(async () => {
 });
 afterAll(() => database.drop());
 
-describe('paperboy CLI', () => {
+// Each step starts the CLI as its own process (1.5–2 s apiece here, more while
+// other test files share the two cores): a longer guard than the default.
+describe('paperboy CLI', { timeout: 120_000 }, () => {
   it('lists its commands', async () => {
     const r = await paperboy(['--help']);
     expect(r.code).toBe(0);

@@ -103,7 +103,7 @@ export type DeliveryStatus = (typeof deliveryStatuses)[number];
  * a heap-only tuple (HOT) update, which writes no index entries and whose
  * dead versions the page itself reclaims, with no VACUUM. The table keeps
  * free room in each page for that (fillfactor, migration 0010). Queries by
- * state narrow by an immutable column first (period, scheduled_for).
+ * state narrow by an immutable column first (period, created_at).
  */
 export const deliveries = pgTable(
   'deliveries',
@@ -131,7 +131,7 @@ export const deliveries = pgTable(
   (t) => [
     uniqueIndex('deliveries_subscriber_period_idx').on(t.subscriberId, t.period),
     index('deliveries_period_idx').on(t.period),
-    index('deliveries_scheduled_for_idx').on(t.scheduledFor),
+    index('deliveries_created_at_idx').on(t.createdAt),
   ],
 );
 

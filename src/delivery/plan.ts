@@ -154,13 +154,13 @@ export const STALL_HORIZON_DAYS = 8;
  */
 export async function findStalledDeliveries(db: Db, now: Date, staleAfterMs: number, limit = 10_000): Promise<string[]> {
   // No index covers status (schema.ts: updates stay HOT), so the scan is
-  // narrowed to deliveries scheduled within STALL_HORIZON_DAYS: a million
+  // narrowed to deliveries planned within STALL_HORIZON_DAYS: a million
   // readers make this a week of rows per tick, not the whole retention.
   const rows = await queryRows<{ id: string }>(
     db,
     sql`
       SELECT id FROM deliveries
-      WHERE scheduled_for > ${new Date(now.getTime() - STALL_HORIZON_DAYS * 86_400_000).toISOString()}::timestamptz
+      WHERE created_at > ${new Date(now.getTime() - STALL_HORIZON_DAYS * 86_400_000).toISOString()}::timestamptz
         AND ((status = 'queued' AND updated_at < ${new Date(now.getTime() - staleAfterMs).toISOString()}::timestamptz)
           OR (status = 'sending' AND lease_until < ${now.toISOString()}::timestamptz))
       ORDER BY id

@@ -36,7 +36,9 @@ afterAll(async () => {
   await database.drop();
 });
 
-describe('paperboy admin commands', () => {
+// Each step starts the CLI as its own process (1.5–2 s apiece here, more while
+// other test files share the two cores): a longer guard than the default.
+describe('paperboy admin commands', { timeout: 120_000 }, () => {
   it('have --help', async () => {
     const groups = await Promise.all([['subscribers'], ['deliveries'], ['subscribers', 'import']].map((c) => paperboy([...c, '--help'])));
     for (const r of groups) expect(r.code).toBe(0);

@@ -29,7 +29,9 @@ afterAll(async () => {
   await database.drop();
 });
 
-describe('paperboy digest preview', () => {
+// Each step starts the CLI as its own process (1.5–2 s apiece here, more while
+// other test files share the two cores): a longer guard than the default.
+describe('paperboy digest preview', { timeout: 120_000 }, () => {
   it('writes the email and its text part for a topic mix, as sent on that day', async () => {
     const out = path.join(dir, 'mix', 'digest.html');
     const r = await paperboy(['--topics', 'llm', '--keywords', 'segmentation', '--date', '2025-12-16', '--out', out]);

@@ -34,7 +34,9 @@ afterAll(async () => {
 const addActive = (prefix: string, n: number) =>
   database.db.insert(subscribers).values(Array.from({ length: n }, (_, i) => ({ email: `${prefix}${i}@example.org`, status: 'active' as const })));
 
-describe('paperboy send', () => {
+// Each step starts the CLI as its own process (1.5–2 s apiece here, more while
+// other test files share the two cores): a longer guard than the default.
+describe('paperboy send', { timeout: 120_000 }, () => {
   it('without Redis: sends the pass in the command and prints the figures; a second pass plans nothing', async () => {
     await addActive('inline', 3);
     const first = await runPaperboy(['send', '--date', '2025-12-16', '--wait'], env());

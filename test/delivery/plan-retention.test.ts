@@ -62,11 +62,11 @@ it('prunes finished deliveries past the retention, touches nothing newer, and th
   // Beside it: a delivery finished after the cut-off, and an old one still in the hands of a sender.
   const [newer] = await database.db
     .insert(deliveries)
-    .values({ subscriberId: other!.id, period: '2025-12-15', status: 'skipped', reason: 'subscriber is paused', scheduledFor: new Date('2025-12-15T07:00:00Z'), updatedAt: new Date('2025-12-15T07:01:00Z') })
+    .values({ subscriberId: other!.id, period: '2025-12-15', status: 'skipped', reason: 'subscriber is paused', scheduledFor: new Date('2025-12-15T07:00:00Z'), createdAt: new Date('2025-12-15T07:00:00Z'), updatedAt: new Date('2025-12-15T07:01:00Z') })
     .returning();
   const [stuck] = await database.db
     .insert(deliveries)
-    .values({ subscriberId: other!.id, period: '2025-12-01', status: 'sending', leaseUntil: new Date('2099-01-01T00:00:00Z'), scheduledFor: new Date('2025-12-01T07:00:00Z'), updatedAt: new Date('2025-12-01T07:00:00Z') })
+    .values({ subscriberId: other!.id, period: '2025-12-01', status: 'sending', leaseUntil: new Date('2099-01-01T00:00:00Z'), scheduledFor: new Date('2025-12-01T07:00:00Z'), createdAt: new Date('2025-12-01T07:00:00Z'), updatedAt: new Date('2025-12-01T07:00:00Z') })
     .returning();
 
   // 16 December, 06:00: the cut-off is 15 December 06:00.
