@@ -29,13 +29,19 @@ export function parsePhrase(tsquery: string): Phrase {
   return out;
 }
 
+// Called for every paper of a window and every keyword of a reader: no allocation on the way.
 export function phraseMatches(terms: PaperFeatures['lexemes'], phrase: Phrase): boolean {
   if (!phrase.length) return false;
   const first = terms.get(phrase[0]!.lexeme);
   if (!first) return false;
-  const rest = phrase.slice(1).map((p) => ({ at: terms.get(p.lexeme), offset: p.offset }));
-  if (rest.some((r) => !r.at)) return false;
-  return first.some((p) => rest.every((r) => r.at!.includes(p + r.offset)));
+  if (phrase.length === 1) return first.length > 0;
+  for (let k = 1; k < phrase.length; k++) if (!terms.has(phrase[k]!.lexeme)) return false;
+  for (const p of first) {
+    let all = true;
+    for (let k = 1; k < phrase.length && all; k++) all = terms.get(phrase[k]!.lexeme)!.includes(p + phrase[k]!.offset);
+    if (all) return true;
+  }
+  return false;
 }
 
 export const keywordMatches = (paper: PaperFeatures, query: KeywordQuery) => query.some((phrase) => phraseMatches(paper.lexemes, phrase));

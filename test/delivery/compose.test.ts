@@ -31,7 +31,7 @@ describe('composing a digest', () => {
         makeDigestPaper({ id: '2512.10002', title: 'Ünïcode · “quotes” = signs', authors: ['Zoë Ça'], organizationFullname: null, organizationName: null, why: { topics: [], keywords: ['naïve = café'] } }),
       ];
       for (const [n, keywords] of [[1, []], [2, ['naïve = café']], [1, ['other']]] as const) {
-        const mix = { topics: ['llm'], keywords: [...keywords] };
+        const mix = { topics: ['llm' as const], keywords: [...keywords] };
         const selection = { kind: 'digest' as const, subscriberId: readerId(n), period, mix, papers };
         const email = `reader${n}@example.org`;
         const mail = await composer.compose(selection, { id: `00000000-0000-4000-8000-0000000000a${n}` }, email, now);
