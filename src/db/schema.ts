@@ -96,10 +96,19 @@ export const subscribers = pgTable(
 export const deliveryStatuses = ['queued', 'sending', 'sent', 'failed', 'skipped'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
+/**
+ * One row per subscriber and period. A sent row is written three times —
+ * planned, claimed, settled — so no index may cover a column those updates
+ * change (status, lease, papers, attempts, updated_at): then every update is
+ * a heap-only tuple (HOT) update, which writes no index entries and whose
+ * dead versions the page itself reclaims, with no VACUUM. The table keeps
+ * free room in each page for that (fillfactor, migration 0010). Queries by
+ * state narrow by an immutable column first (period, scheduled_for).
+ */
 export const deliveries = pgTable(
   'deliveries',
   {
-    /** Also the seed of the Message-ID, so a resend after a crash is recognisable. */
+    /** Also the seed of the Message-ID (`<digest.{id}@domain>`), so a resend after a crash is recognisable. */
     id: uuid('id').primaryKey().defaultRandom(),
     subscriberId: uuid('subscriber_id')
       .notNull()
@@ -111,7 +120,6 @@ export const deliveries = pgTable(
     scheduledFor: ts('scheduled_for').notNull(),
     attempts: integer('attempts').notNull().default(0),
     leaseUntil: ts('lease_until'),
-    messageId: text('message_id'),
     /** Papers chosen (before the send) and sent; the no-repeat ledger is sent_papers. */
     paperIds: text('paper_ids').array().notNull().default(sql`'{}'::text[]`),
     /** Why skipped or failed, in words. */
@@ -122,9 +130,8 @@ export const deliveries = pgTable(
   },
   (t) => [
     uniqueIndex('deliveries_subscriber_period_idx').on(t.subscriberId, t.period),
-    index('deliveries_status_idx').on(t.status, t.leaseUntil),
     index('deliveries_period_idx').on(t.period),
-    index('deliveries_updated_at_idx').on(t.updatedAt),
+    index('deliveries_scheduled_for_idx').on(t.scheduledFor),
   ],
 );
 

@@ -138,7 +138,7 @@ export async function claimDeliveries(db: Db, claims: Claim[], now: Date, leaseS
 }
 
 export type Outcome =
-  | { status: 'sent'; messageId: string }
+  | { status: 'sent' }
   | { status: 'skipped'; reason: string }
   | { status: 'failed'; reason: string }
   /**
@@ -164,15 +164,14 @@ export async function finishDeliveries(db: Db, outcomes: { id: string; outcome: 
     sql`WITH done AS (UPDATE deliveries d SET
           status = o.status,
           reason = o.reason,
-          message_id = coalesce(o.message_id, d.message_id),
           sent_at = CASE WHEN o.status = 'sent' THEN ${at}::timestamptz ELSE d.sent_at END,
           attempts = CASE WHEN o.uncounted THEN greatest(d.attempts - 1, 0) ELSE d.attempts END,
           lease_until = NULL,
           updated_at = ${at}::timestamptz
         FROM unnest(${sql.param(outcomes.map((o) => o.id))}::uuid[], ${col((o) => o.status)}::text[],
-                    ${col((o) => ('reason' in o ? o.reason : null))}::text[], ${col((o) => (o.status === 'sent' ? o.messageId : null))}::text[],
+                    ${col((o) => ('reason' in o ? o.reason : null))}::text[],
                     ${col((o) => o.status === 'queued' && o.uncounted === true)}::boolean[])
-          AS o(id, status, reason, message_id, uncounted)
+          AS o(id, status, reason, uncounted)
         WHERE d.id = o.id AND d.status = 'sending'
         RETURNING d.id, d.subscriber_id, d.period, d.scheduled_for, d.paper_ids, d.status),
       ledger AS (${recordSentFrom(sql`done`)})
@@ -181,7 +180,7 @@ export async function finishDeliveries(db: Db, outcomes: { id: string; outcome: 
   return updated.map((r) => r.id);
 }
 
-/** The Message-ID of a delivery: stable across retries and resumes. */
+/** The Message-ID of a delivery: stable across retries and resumes, and derived, so never stored. */
 export function deliveryMessageId(deliveryId: string, domain: string): string {
   return `<digest.${deliveryId}@${domain}>`;
 }

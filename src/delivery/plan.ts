@@ -104,8 +104,8 @@ export async function* planDeliveryChunks(db: Db, opts: PlanOptions, chunkSize =
     const statement = sql`
         WITH due AS MATERIALIZED (${due}),
         inserted AS (
-          INSERT INTO deliveries (subscriber_id, period, scheduled_for)
-          SELECT subscriber_id, period, scheduled_for FROM due
+          INSERT INTO deliveries (subscriber_id, period, scheduled_for, created_at, updated_at)
+          SELECT subscriber_id, period, scheduled_for, ${now}::timestamptz, ${now}::timestamptz FROM due
           ORDER BY subscriber_id
           ON CONFLICT (subscriber_id, period) DO NOTHING
           RETURNING id, subscriber_id, period)
@@ -139,18 +139,30 @@ export async function planDeliveries(db: Db, opts: PlanOptions): Promise<Planned
 }
 
 /**
+ * How far back the planner looks for stalled deliveries: a weekly digest's
+ * period, and a day. One older than that is left as it is (queued, visible in
+ * `paperboy stats` and on /admin) rather than sent days late; `paperboy
+ * deliveries rerun` sends it if that is wanted.
+ */
+export const STALL_HORIZON_DAYS = 8;
+
+/**
  * Deliveries that should be moving but have no live job: queued for longer
  * than `staleAfterMs` (their job was lost with Redis, or never enqueued because
  * the planner died between INSERT and enqueue), or stuck in `sending` past
  * their lease (the worker died mid-send). The planner enqueues them again.
  */
 export async function findStalledDeliveries(db: Db, now: Date, staleAfterMs: number, limit = 10_000): Promise<string[]> {
+  // No index covers status (schema.ts: updates stay HOT), so the scan is
+  // narrowed to deliveries scheduled within STALL_HORIZON_DAYS: a million
+  // readers make this a week of rows per tick, not the whole retention.
   const rows = await queryRows<{ id: string }>(
     db,
     sql`
       SELECT id FROM deliveries
-      WHERE (status = 'queued' AND updated_at < ${new Date(now.getTime() - staleAfterMs).toISOString()}::timestamptz)
-         OR (status = 'sending' AND lease_until < ${now.toISOString()}::timestamptz)
+      WHERE scheduled_for > ${new Date(now.getTime() - STALL_HORIZON_DAYS * 86_400_000).toISOString()}::timestamptz
+        AND ((status = 'queued' AND updated_at < ${new Date(now.getTime() - staleAfterMs).toISOString()}::timestamptz)
+          OR (status = 'sending' AND lease_until < ${now.toISOString()}::timestamptz))
       ORDER BY id
       LIMIT ${limit}`,
   );

@@ -1,7 +1,7 @@
 /**
  * Old deliveries pruned, so the log stays at DELIVERY_RETENTION_DAYS of sends
  * instead of growing forever. Finished deliveries (sent, skipped, failed)
- * whose last change is older than the cut-off are deleted in slices of
+ * scheduled before the cut-off are deleted in slices of
  * 10,000, each its own short transaction: no long lock, no giant WAL burst,
  * and autovacuum makes the space reusable by the next days' rows, so the
  * table's size levels off at the retention's worth. (Why slices and not
@@ -43,7 +43,7 @@ export async function pruneDeliveries(db: Db, opts: RetentionOptions): Promise<R
       WITH gone AS (
         DELETE FROM deliveries WHERE id IN (
           SELECT id FROM deliveries
-          WHERE updated_at < ${cut}::timestamptz AND status IN ('sent', 'skipped', 'failed')
+          WHERE scheduled_for < ${cut}::timestamptz AND status IN ('sent', 'skipped', 'failed')
           LIMIT ${slice})
         RETURNING 1)
       SELECT count(*)::int AS n FROM gone`);

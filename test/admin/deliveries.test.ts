@@ -41,9 +41,9 @@ const addActive = (emails: string[]) =>
   t.database.db.insert(subscribers).values(emails.map((email) => ({ email, status: 'active' as const, sendHour: 7 }))).returning();
 
 const deliveriesOf = (period: string) =>
-  queryRows<{ id: string; email: string; status: string; reason: string | null; message_id: string | null }>(
+  queryRows<{ id: string; email: string; status: string; reason: string | null }>(
     t.database.db,
-    sql`SELECT d.id, s.email, d.status, d.reason, d.message_id FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id WHERE d.period = ${period} ORDER BY s.email`,
+    sql`SELECT d.id, s.email, d.status, d.reason FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id WHERE d.period = ${period} ORDER BY s.email`,
   );
 
 /** The API answers at once and sends in the background: wait until nothing is queued or sending. */

@@ -61,7 +61,6 @@ async function sentDigests(email: string, periods: string[]) {
       email,
       new Date(`${p}T07:00:00Z`),
     );
-    await database.db.update(deliveries).set({ messageId: mail.messageId }).where(eq(deliveries.id, d!.id));
     const raw = mail.raw.toString();
     out.push({ id: d!.id, headers: raw.slice(0, raw.indexOf('\r\n\r\n')), raw });
   }
