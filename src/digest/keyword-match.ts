@@ -35,10 +35,22 @@ export function phraseMatches(terms: PaperFeatures['lexemes'], phrase: Phrase): 
   const first = terms.get(phrase[0]!.lexeme);
   if (!first) return false;
   if (phrase.length === 1) return first.length > 0;
-  for (let k = 1; k < phrase.length; k++) if (!terms.has(phrase[k]!.lexeme)) return false;
-  for (const p of first) {
+  // Anchor on the word with the fewest positions ("the" is everywhere): the phrase starts at anchor − its offset.
+  let anchor = 0;
+  let fewest = first;
+  for (let k = 1; k < phrase.length; k++) {
+    const at = terms.get(phrase[k]!.lexeme);
+    if (!at) return false;
+    if (at.length < fewest.length) {
+      anchor = k;
+      fewest = at;
+    }
+  }
+  const base = phrase[anchor]!.offset;
+  for (const q of fewest) {
+    const start = q - base;
     let all = true;
-    for (let k = 1; k < phrase.length && all; k++) all = terms.get(phrase[k]!.lexeme)!.includes(p + phrase[k]!.offset);
+    for (let k = 0; k < phrase.length && all; k++) if (k !== anchor) all = terms.get(phrase[k]!.lexeme)!.includes(start + phrase[k]!.offset);
     if (all) return true;
   }
   return false;

@@ -156,8 +156,8 @@ const NONE: ReadonlySet<string> = new Set();
  * Which papers of a window a mix matches, as a mask over window.papers: the
  * same answer as matcherFor(mix).matches paper by paper. Per window, a topic
  * mix's mask is worked out once, and a keyword is tried only on the papers
- * holding its first word (an index of the window's lexemes), so a reader's
- * cost does not grow with the window.
+ * holding the rarest of its words (an index of the window's lexemes), so a
+ * reader's cost does not grow with the window.
  */
 interface WindowMasks {
   byLexeme: Map<string, number[]>;
@@ -203,8 +203,17 @@ export function matchingMask(window: CandidateWindow, mix: PreferenceMix, keywor
     if (!hits) {
       const found = new Set<number>();
       for (const phrase of keywords.get(k)) {
-        if (!phrase.length) continue;
-        for (const i of m.byLexeme.get(phrase[0]!.lexeme) ?? []) if (!found.has(i) && phraseMatches(window.papers[i]!.lexemes, phrase)) found.add(i);
+        // Only papers holding every word of the phrase can match: try those holding its rarest.
+        let rarest: number[] | undefined;
+        for (const { lexeme } of phrase) {
+          const list = m.byLexeme.get(lexeme);
+          if (!list) {
+            rarest = undefined;
+            break;
+          }
+          if (!rarest || list.length < rarest.length) rarest = list;
+        }
+        for (const i of rarest ?? []) if (!found.has(i) && phraseMatches(window.papers[i]!.lexemes, phrase)) found.add(i);
       }
       hits = [...found];
       if (m.keywords.size >= MASKS_KEPT) m.keywords.clear();

@@ -53,13 +53,14 @@ describe('a send run\'s short cuts', () => {
   });
 
   it('masks a window as matcherFor matches it', () => {
-    const keywords = parser(['vision language', 'robot', 'speech reasoning', 'nothing here', 'model']);
+    const keywords = parser(['vision language', 'robot', 'speech reasoning', 'nothing here', 'model', 'we study robot', 'at scale', 'study 7']);
     const w = { papers: window } as unknown as CandidateWindow;
     for (const mix of [
       { topics: [], keywords: ['robot'] },
       { topics: ['llm'], keywords: [] },
       { topics: ['audio', 'vision'], keywords: ['vision language', 'nothing here'] },
       { topics: ['llm'], keywords: ['speech reasoning', 'model', 'robot'] },
+      { topics: ['vision'], keywords: ['we study robot', 'at scale', 'study 7'] },
     ] as const) {
       const m = { topics: [...mix.topics], keywords: [...mix.keywords] } as Parameters<typeof matcherFor>[0];
       const { matches } = matcherFor(m, keywords);
