@@ -217,6 +217,8 @@ export async function freePort(): Promise<number> {
 export async function startPostfixSink(): Promise<{ url: string; port: number; close(): Promise<void> }> {
   const port = await freePort();
   const child = spawn('/usr/sbin/smtp-sink', ['-u', 'nobody', `127.0.0.1:${port}`, '1024'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // A bench that throws must not leave the sink running.
+  process.once('exit', () => child.kill('SIGTERM'));
   for (let i = 0; i < 50; i++) {
     await sleep(100);
     const up = await new Promise<boolean>((resolve) => {
