@@ -9,14 +9,18 @@
  * (see mail/mime-template.ts for why splicing encoded pieces is safe).
  */
 import type { Config } from '../config.ts';
+import { feedbackHtml } from '../digest/email-html.ts';
+import { feedbackText } from '../digest/email-text.ts';
 import { recipientFor } from '../digest/links.ts';
-import { htmlValues, joinPieces, pieceValue, textValues, type Piece, type PieceValues } from '../digest/personalise.ts';
+import { htmlValues, joinPieces, namedMarkers, pieceValue, splitAtNames, textValues, type FeedbackCard, type Piece, type PieceValues } from '../digest/personalise.ts';
 import { createDigestRenderer, type DigestRenderer } from '../digest/render.ts';
 import type { DigestSelection } from '../digest/select.ts';
 import { emailContent } from '../digest/view.ts';
 import { headerPolicy, mailDate, messageHeaders } from '../mail/headers.ts';
 import { senderOf } from '../mail/message.ts';
-import { compileMime, qpPiece, renderMime, type CompiledMime, type Part } from '../mail/mime-template.ts';
+import { compileMime, qpPiece, qpText, renderMime, type CompiledMime, type EncodedPiece, type Part } from '../mail/mime-template.ts';
+import type { CardSignature } from '../profile/feedback-token.ts';
+import { cardUrls, signCard } from '../profile/links.ts';
 import type { TokenSecrets } from '../subscribers/tokens.ts';
 import { deliveryMessageId } from './deliveries.repo.ts';
 
@@ -56,6 +60,20 @@ const listId = (domain: string, frequency: string) => `paperboy ${frequency} <${
 
 /** Encoded pieces kept; static pieces (layout and card parts) are a few thousand per run. */
 const ENCODED_KEPT = 20_000;
+/**
+ * The digest's own words kept encoded (ranks, why-lines, subjects): shared ones
+ * repeat across digests, and with a keyword each most do not, so the cache is
+ * cleared when full. Kept as strings: a small Buffer is a slice of an 8 KB
+ * pool slab, and one kept slice keeps the whole slab.
+ */
+const WORDS_KEPT = 5_000;
+
+/** What a card's feedback block leaves open per reader: its signature's parts. */
+const signatureParts = ['payload', 'followPayload', 'more', 'less', 'follow'] as const;
+type SignaturePart = (typeof signatureParts)[number];
+/** A card's feedback block for one output, encoded: static bytes, and the signature's parts between. */
+type BlockTemplate = (Buffer | SignaturePart)[];
+const URL_SHAPE = /^https?:\/\/[^\s\u0000-\u001f\u007f]+$/i;
 
 export function createDigestComposer(config: ComposeConfig, secrets: TokenSecrets, options: { maxEntries?: number } = {}): DigestComposer {
   const renderer = createDigestRenderer(config, options);
@@ -88,23 +106,80 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
     return mime;
   }
 
-  // The digest's own words repeat across digests too (ranks, why-lines, subjects).
-  const words = new Map<string, Buffer>();
-  const cached = (cache: Map<string, Buffer>, s: string) => {
-    let buf = cache.get(s);
+  const words = new Map<string, string>();
+  const encodedStatic = (p: string) => {
+    let buf = encoded.get(p);
     if (!buf) {
-      if (cache.size >= ENCODED_KEPT) cache.clear();
-      cache.set(s, (buf = qpPiece(s)));
+      if (encoded.size >= ENCODED_KEPT) encoded.clear();
+      encoded.set(p, (buf = qpPiece(p)));
     }
     return buf;
   };
+  const encodedWords = (text: string) => {
+    let out = words.get(text);
+    if (out === undefined) {
+      if (words.size >= WORDS_KEPT) words.clear();
+      words.set(text, (out = qpText(text)));
+    }
+    return out;
+  };
 
-  function encode(pieces: readonly Piece[], values: PieceValues): Buffer[] {
-    return pieces.map((p) => {
-      if (typeof p === 'string') return cached(encoded, p);
-      if ('text' in p) return cached(words, p.text);
-      return qpPiece(pieceValue(p, values));
-    });
+  // A card's feedback block is the same for every reader but for the card's
+  // signature: built once per card and output with markers for the
+  // signature's parts, its static parts encoded once; per reader only the
+  // signature (one HMAC per card) is encoded, once for both outputs.
+  const marks = namedMarkers(signatureParts);
+  const markSignature: CardSignature = { payload: marks.payload, followPayload: marks.followPayload, tags: { more: marks.more, less: marks.less, follow: marks.follow } };
+  const blocks = new WeakMap<FeedbackCard, { html: BlockTemplate; text: BlockTemplate }>();
+  const templateOf = (block: string): BlockTemplate =>
+    splitAtNames(block, marks).map((p) => (typeof p === 'string' ? encodedStatic(p) : p.name));
+  function blockFor(paper: FeedbackCard) {
+    let block = blocks.get(paper);
+    if (!block) {
+      const urls = cardUrls(config.publicUrl, markSignature, paper);
+      for (const url of [urls.more, urls.less, urls.follow?.url]) if (url && !URL_SHAPE.test(url)) throw new Error('recipient feedback is not an absolute http(s) URL');
+      block = { html: templateOf(feedbackHtml(urls, paper)), text: templateOf(feedbackText(urls, paper)) };
+      blocks.set(paper, block);
+    }
+    return block;
+  }
+
+  /** The reader's encoded signature parts per paper: base64url, so quoted-printable and HTML take them as they are. */
+  function readerSignatures(subscriberId: string, now: Date) {
+    const signed = new Map<string, Record<SignaturePart, string>>();
+    return (paper: FeedbackCard) => {
+      let parts = signed.get(paper.id);
+      if (!parts) {
+        const sig = signCard({ secrets, subscriberId, paper, issuedAt: now });
+        parts = {
+          payload: qpText(sig.payload),
+          followPayload: sig.followPayload === null ? '' : qpText(sig.followPayload),
+          more: qpText(sig.tags.more),
+          less: qpText(sig.tags.less),
+          follow: qpText(sig.tags.follow),
+        };
+        signed.set(paper.id, parts);
+      }
+      return parts;
+    };
+  }
+
+  function encode(pieces: readonly Piece[], values: PieceValues, output: 'html' | 'text', signatures: (paper: FeedbackCard) => Record<SignaturePart, string>): EncodedPiece[] {
+    const out: EncodedPiece[] = [];
+    const slots = new Map<string, string>();
+    for (const p of pieces) {
+      if (typeof p === 'string') out.push(encodedStatic(p));
+      else if ('text' in p) out.push(encodedWords(p.text));
+      else if ('card' in p && p.card === 'feedback') {
+        const parts = signatures(p.paper);
+        for (const b of blockFor(p.paper)[output]) out.push(typeof b === 'string' ? parts[b] : b);
+      } else if ('slot' in p) {
+        let v = slots.get(p.slot);
+        if (v === undefined) slots.set(p.slot, (v = qpText(values.slots[p.slot])));
+        out.push(v);
+      } else out.push(qpText(pieceValue(p, values)));
+    }
+    return out;
   }
 
   return {
@@ -114,6 +189,7 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
       const recipient = recipientFor(config, secrets, { id: selection.subscriberId, email, topics: selection.mix.topics }, selection.period.localDate, now);
       const messageId = deliveryMessageId(delivery.id, domain);
       const html = htmlValues(recipient);
+      const signatures = readerSignatures(selection.subscriberId, now);
       const raw = renderMime(mimeFor(selection.period.frequency), {
         to: email,
         subject: compiled.subject,
@@ -121,8 +197,8 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
         messageId,
         periodDate: selection.period.localDate,
         unsubscribeUrl: recipient.unsubscribeUrl,
-        text: encode(compiled.text, textValues(recipient)),
-        html: encode(compiled.html, html),
+        text: encode(compiled.text, textValues(recipient), 'text', signatures),
+        html: encode(compiled.html, html, 'html', signatures),
       });
       return {
         to: email,

@@ -29,13 +29,31 @@ export function parsePhrase(tsquery: string): Phrase {
   return out;
 }
 
+// Called for every paper of a window and every keyword of a reader: no allocation on the way.
 export function phraseMatches(terms: PaperFeatures['lexemes'], phrase: Phrase): boolean {
   if (!phrase.length) return false;
   const first = terms.get(phrase[0]!.lexeme);
   if (!first) return false;
-  const rest = phrase.slice(1).map((p) => ({ at: terms.get(p.lexeme), offset: p.offset }));
-  if (rest.some((r) => !r.at)) return false;
-  return first.some((p) => rest.every((r) => r.at!.includes(p + r.offset)));
+  if (phrase.length === 1) return first.length > 0;
+  // Anchor on the word with the fewest positions ("the" is everywhere): the phrase starts at anchor − its offset.
+  let anchor = 0;
+  let fewest = first;
+  for (let k = 1; k < phrase.length; k++) {
+    const at = terms.get(phrase[k]!.lexeme);
+    if (!at) return false;
+    if (at.length < fewest.length) {
+      anchor = k;
+      fewest = at;
+    }
+  }
+  const base = phrase[anchor]!.offset;
+  for (const q of fewest) {
+    const start = q - base;
+    let all = true;
+    for (let k = 0; k < phrase.length && all; k++) if (k !== anchor) all = terms.get(phrase[k]!.lexeme)!.includes(start + phrase[k]!.offset);
+    if (all) return true;
+  }
+  return false;
 }
 
 export const keywordMatches = (paper: PaperFeatures, query: KeywordQuery) => query.some((phrase) => phraseMatches(paper.lexemes, phrase));

@@ -13,7 +13,7 @@
  * score, each with the "Matches your topics …" line.
  */
 import type { Db } from '../db/client.ts';
-import { createOrderReader, loadProfiles } from '../profile/index.ts';
+import { createOrderReader, loadProfiles, type Profile } from '../profile/index.ts';
 import { whyLine } from './cards.ts';
 import type { PaperFeatures } from './features.ts';
 import type { Why } from './select.ts';
@@ -43,8 +43,27 @@ export type OrderReader = (input: ReaderOrderInput) => Array<{ paper: PaperFeatu
 /** Builds the order for one batch of subscribers (one read of their profiles, not one per subscriber). */
 export type ReaderOrderLoader = (db: Db, subscriberIds: readonly string[], now: Date) => Promise<OrderReader>;
 
+/**
+ * A reader with no votes, clicks or rules: the first `size` matching papers
+ * not sent yet, with today's why-lines. This is what orderForReader returns
+ * for an empty profile (nothing learned, followed or muted), without testing
+ * every matching paper against rules that are empty; most readers of a run
+ * have no profile.
+ */
+export function todaysOrder(input: ReaderOrderInput): Array<{ paper: PaperFeatures; why: string }> {
+  const out: Array<{ paper: PaperFeatures; why: string }> = [];
+  for (const paper of input.matching) {
+    if (out.length >= input.size) break;
+    if (!input.sent.has(paper.id)) out.push({ paper, why: whyLine(input.reason(paper)) });
+  }
+  return out;
+}
+
+const isEmpty = (p: Profile | undefined) => !p || (!p.votes.length && !p.clicks.length && !p.rules.length);
+
 /** Each reader's profile orders their digest; without signals, today's order and why-lines. */
 export const profileOrderLoader: ReaderOrderLoader = async (db, subscriberIds) => {
-  const order = createOrderReader(await loadProfiles(db, subscriberIds));
-  return (input) => order({ ...input, todayWhy: (paper) => whyLine(input.reason(paper)) });
+  const profiles = await loadProfiles(db, subscriberIds);
+  const order = createOrderReader(profiles);
+  return (input) => (isEmpty(profiles.get(input.subscriberId)) ? todaysOrder(input) : order({ ...input, todayWhy: (paper) => whyLine(input.reason(paper)) }));
 };

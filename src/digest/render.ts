@@ -117,15 +117,18 @@ interface Layout {
 
 /**
  * An upper bound of a card's three signed feedback links in the HTML: each
- * `${publicUrl}/feedback?token=` + base64url of a JSON claim (action, subscriber
- * and paper ids, time, and for Follow what it follows) + "." + a 43-character
- * MAC, escaped (profile/feedback-token.ts).
+ * `${publicUrl}/feedback?token=` + base64url of a JSON claim (subscriber and
+ * paper ids, time, and what Follow follows: for More and Less a 22-character
+ * commitment to it) + "." + the action's letter + "." + a 28-character MAC
+ * slice, escaped (profile/feedback-token.ts). 44 characters cover the MAC of
+ * either kind of token.
  */
 function feedbackBytes(card: StaticCard, publicUrl: string, tracked: boolean): number {
   const claim = (extra: number) => Math.ceil(((60 + Buffer.byteLength(card.id) + extra) * 4) / 3) + 44;
   const url = (extra: number) => publicUrl.length + 40 + claim(extra);
   // A tracked title link (profile/click.ts) is a signed URL of the same kind, in place of the card's own.
-  return 2 * url(0) + (card.feedback.follow ? url(20 + 2 * Buffer.byteLength(card.feedback.follow)) : 0) + (tracked ? url(0) : 0);
+  const follow = card.feedback.follow;
+  return 2 * url(follow ? 25 : 0) + (follow ? url(20 + 2 * Buffer.byteLength(follow)) : 0) + (tracked ? url(0) : 0);
 }
 
 const byteLength = (t: Template) => t.reduce((n, p) => n + (typeof p === 'string' ? Buffer.byteLength(p) : 0), 0);

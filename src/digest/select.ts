@@ -26,7 +26,7 @@ import {
 import { sameCardAs, whyLine } from './cards.ts';
 import type { PaperFeatures } from './features.ts';
 import { WindowCache, type CandidateWindow } from './features-window.ts';
-import { KeywordParser, keywordMatches } from './keyword-match.ts';
+import { KeywordParser, keywordMatches, phraseMatches } from './keyword-match.ts';
 import type { DigestPeriod } from './period.ts';
 import { profileOrderLoader, type ReaderOrderLoader } from './reader-order.ts';
 
@@ -153,6 +153,78 @@ export function digestPaper(window: CandidateWindow, paper: PaperFeatures, why: 
 const NONE: ReadonlySet<string> = new Set();
 
 /**
+ * Which papers of a window a mix matches, as a mask over window.papers: the
+ * same answer as matcherFor(mix).matches paper by paper. Per window, a topic
+ * mix's mask is worked out once, and a keyword is tried only on the papers
+ * holding the rarest of its words (an index of the window's lexemes), so a
+ * reader's cost does not grow with the window.
+ */
+interface WindowMasks {
+  byLexeme: Map<string, number[]>;
+  topics: Map<string, Uint8Array>;
+  keywords: Map<string, number[]>;
+}
+const MASKS_KEPT = 20_000;
+const masks = new WeakMap<CandidateWindow, WindowMasks>();
+
+function masksOf(window: CandidateWindow): WindowMasks {
+  let m = masks.get(window);
+  if (!m) {
+    const byLexeme = new Map<string, number[]>();
+    window.papers.forEach((p, i) => {
+      for (const lexeme of p.lexemes.keys()) {
+        const list = byLexeme.get(lexeme);
+        if (list) list.push(i);
+        else byLexeme.set(lexeme, [i]);
+      }
+    });
+    masks.set(window, (m = { byLexeme, topics: new Map(), keywords: new Map() }));
+  }
+  return m;
+}
+
+export function matchingMask(window: CandidateWindow, mix: PreferenceMix, keywords: KeywordParser): Uint8Array {
+  const m = masksOf(window);
+  const n = window.papers.length;
+  // No topics: every topic (keywords then only say why).
+  if (!mix.topics.length) return new Uint8Array(n).fill(1);
+  const key = mix.topics.join(',');
+  let topics = m.topics.get(key);
+  if (!topics) {
+    const wanted = new Set<string>(mix.topics);
+    topics = Uint8Array.from(window.papers, (p) => (p.topics.some((t) => wanted.has(t)) ? 1 : 0));
+    if (m.topics.size >= MASKS_KEPT) m.topics.clear();
+    m.topics.set(key, topics);
+  }
+  if (!mix.keywords.length) return topics;
+  const out = Uint8Array.from(topics);
+  for (const k of mix.keywords) {
+    let hits = m.keywords.get(k);
+    if (!hits) {
+      const found = new Set<number>();
+      for (const phrase of keywords.get(k)) {
+        // Only papers holding every word of the phrase can match: try those holding its rarest.
+        let rarest: number[] | undefined;
+        for (const { lexeme } of phrase) {
+          const list = m.byLexeme.get(lexeme);
+          if (!list) {
+            rarest = undefined;
+            break;
+          }
+          if (!rarest || list.length < rarest.length) rarest = list;
+        }
+        for (const i of rarest ?? []) if (!found.has(i) && phraseMatches(window.papers[i]!.lexemes, phrase)) found.add(i);
+      }
+      hits = [...found];
+      if (m.keywords.size >= MASKS_KEPT) m.keywords.clear();
+      m.keywords.set(k, hits);
+    }
+    for (const i of hits) out[i] = 1;
+  }
+  return out;
+}
+
+/**
  * Many subscribers at once; results in the order of `requests`. The windows
  * come from the run (one query each per run), the ledger is one query per
  * call, and matching, the ledger and ordering happen here in memory, so the
@@ -174,10 +246,11 @@ export async function selectDigests(
   return requests.map((r, i) => {
     const mix = mixes[i]!;
     const window = windows[i]!;
-    const { matches, reason } = matcherFor(mix, run.keywords);
+    const { reason } = matcherFor(mix, run.keywords);
     const already = sent.get(r.subscriber.id) ?? NONE;
-    const matching = window.papers.filter((p) => matches(p) && !already.has(p.id));
-    if (!matching.length) return decide(r, mix, [], already.size ? window.papers.filter(matches).length : 0);
+    const mask = matchingMask(window, mix, run.keywords);
+    const matching = window.papers.filter((p, j) => mask[j] === 1 && !already.has(p.id));
+    if (!matching.length) return decide(r, mix, [], already.size ? mask.reduce((n, x) => n + x, 0) : 0);
     const ordered = order({ matching, window: window.papers, sent: already, subscriberId: r.subscriber.id, size: config.DIGEST_SIZE, now: r.period.asOf, reason });
     // The ledger holds whatever the order returns.
     const chosen = ordered

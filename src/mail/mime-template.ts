@@ -41,7 +41,17 @@ const CRLF = '\r\n';
 const SOFT_BREAK = `=${CRLF}`;
 const normalise = (s: string) => s.replace(/\r?\n/g, CRLF);
 // 75, not 76: a soft break's "=" may follow the last encoded line.
-const qp = (s: string) => qpWrap(qpEncode(normalise(s)), 75);
+const LINE = 75;
+// Printable ASCII but "=": quoted-printable writes these as they are (RFC 2045
+// 6.7), so such a value (a URL's token, a signature) only needs its soft breaks.
+const LITERAL = /^[\x21-\x3c\x3e-\x7e]*$/;
+function qp(s: string): string {
+  if (!LITERAL.test(s)) return qpWrap(qpEncode(normalise(s)), LINE);
+  if (s.length <= LINE) return s;
+  let out = s.slice(0, LINE);
+  for (let i = LINE; i < s.length; i += LINE) out += SOFT_BREAK + s.slice(i, i + LINE);
+  return out;
+}
 
 function pushBody(chunks: Chunk[], parts: Part[]): void {
   for (const part of parts) {
@@ -96,11 +106,17 @@ export class MimeValueError extends Error {
  * soft break: bodies assembled from shared pieces (digest cards) encode each
  * piece once and pass the encoded pieces to renderMime.
  */
-export const qpPiece = (s: string): Buffer => Buffer.from(qp(s) + SOFT_BREAK, 'utf8');
+export const qpPiece = (s: string): Buffer => Buffer.from(qpText(s), 'latin1');
 
-type Values = Record<string, string | readonly Buffer[]>;
+/** qpPiece as a string (quoted-printable is ASCII): to keep, or to pass to renderMime, without a Buffer of its own. */
+export const qpText = (s: string): string => qp(s) + SOFT_BREAK;
 
-function valueOf(values: Values, slot: string): string | readonly Buffer[] {
+/** An encoded piece of a body: bytes, or the (ASCII) text of qpText. */
+export type EncodedPiece = Buffer | string;
+
+type Values = Record<string, string | readonly EncodedPiece[]>;
+
+function valueOf(values: Values, slot: string): string | readonly EncodedPiece[] {
   const value = values[slot];
   if (value === undefined) throw new MimeValueError(`no value for slot ${slot}`);
   return value;
@@ -126,27 +142,36 @@ function renderHeader(name: string, parts: Part[], values: Values): string {
 
 /**
  * The raw message for one recipient. Values are plain strings, encoded here,
- * or for a body slot, pieces already encoded with qpPiece.
+ * or for a body slot, pieces already encoded with qpPiece or qpText. The
+ * message is written into one Buffer sized for it: no Buffer per piece.
  */
 export function renderMime(compiled: CompiledMime, values: Values): Buffer {
-  const parts: Buffer[] = [];
+  const parts: EncodedPiece[] = [];
   let length = 0;
+  const add = (piece: EncodedPiece) => {
+    parts.push(piece);
+    length += typeof piece === 'string' ? piece.length : piece.length;
+  };
   for (const c of compiled.chunks) {
-    if (Buffer.isBuffer(c)) {
-      parts.push(c);
-      length += c.length;
-    } else if ('header' in c) {
-      const part = Buffer.from(renderHeader(c.header, c.parts, values), 'utf8');
-      parts.push(part);
-      length += part.length;
+    if (Buffer.isBuffer(c)) add(c);
+    else if ('header' in c) {
+      // Folded headers may keep UTF-8 (RFC 6532): bytes, not characters, to count.
+      add(Buffer.from(renderHeader(c.header, c.parts, values), 'utf8'));
     } else {
       const value = valueOf(values, c.slot);
-      const pieces = typeof value === 'string' ? [Buffer.from(qp(value) + SOFT_BREAK, 'utf8')] : value;
-      for (const piece of pieces) {
-        parts.push(piece);
-        length += piece.length;
-      }
+      if (typeof value === 'string') add(qpText(value));
+      else for (const piece of value) add(piece);
     }
   }
-  return Buffer.concat(parts, length);
+  const out = Buffer.allocUnsafeSlow(length);
+  let at = 0;
+  for (const piece of parts) {
+    if (typeof piece === 'string') at += out.write(piece, at, 'latin1');
+    else {
+      out.set(piece, at);
+      at += piece.length;
+    }
+  }
+  if (at !== length) throw new Error('message length changed while rendering');
+  return out;
 }

@@ -6,7 +6,7 @@
  * src/api/feedback-routes.ts.
  */
 import type { TokenSecrets } from '../subscribers/tokens.ts';
-import { signFeedback, type FeedbackClaim, type FollowKind } from './feedback-token.ts';
+import { cardToken, signFeedback, signFeedbackCard, type CardSignature, type FeedbackClaim, type FollowKind } from './feedback-token.ts';
 
 export interface FeedbackPaper {
   id: string;
@@ -41,14 +41,22 @@ export function feedbackUrl(publicUrl: string, secrets: TokenSecrets, claim: Fee
   return `${publicUrl}/feedback?token=${signFeedback(secrets, claim, issuedAt)}`;
 }
 
-export function feedbackUrls({ publicUrl, secrets, subscriberId, paper, issuedAt = new Date() }: FeedbackLinkInput): FeedbackUrls {
-  const base = { subscriberId, paperId: paper.id };
+/** The card's one signature for its three links (profile/feedback-token.ts). */
+export function signCard({ secrets, subscriberId, paper, issuedAt = new Date() }: Omit<FeedbackLinkInput, 'publicUrl'>): CardSignature {
   const target = followTarget(paper);
-  return {
-    more: feedbackUrl(publicUrl, secrets, { ...base, action: 'more' }, issuedAt),
-    less: feedbackUrl(publicUrl, secrets, { ...base, action: 'less' }, issuedAt),
-    follow: target
-      ? { label: `Follow ${target.value}`, url: feedbackUrl(publicUrl, secrets, { ...base, action: 'follow', target }, issuedAt) }
-      : null,
-  };
+  return signFeedbackCard(secrets, target ? { subscriberId, paperId: paper.id, target } : { subscriberId, paperId: paper.id }, issuedAt);
+}
+
+/**
+ * A card's links from its signature: plain concatenation, so delivery/compose.ts
+ * can build them once with markers for the signature's parts and fill those per reader.
+ */
+export function cardUrls(publicUrl: string, signature: CardSignature, paper: Pick<FeedbackPaper, 'organisation' | 'authors'>): FeedbackUrls {
+  const url = (action: 'more' | 'less' | 'follow') => `${publicUrl}/feedback?token=${cardToken(signature, action)}`;
+  const target = followTarget(paper);
+  return { more: url('more'), less: url('less'), follow: target ? { label: `Follow ${target.value}`, url: url('follow') } : null };
+}
+
+export function feedbackUrls(input: FeedbackLinkInput): FeedbackUrls {
+  return cardUrls(input.publicUrl, signCard(input), input.paper);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { verifyFeedback } from '../../src/profile/feedback-token.ts';
+import { signFeedback, verifyFeedback } from '../../src/profile/feedback-token.ts';
 import { feedbackUrls } from '../../src/profile/links.ts';
 import { signToken } from '../../src/subscribers/tokens.ts';
 
@@ -25,14 +25,31 @@ describe('feedbackUrls', () => {
   });
 
   it('refuses tampered tokens, other secrets and subscriber tokens; accepts the previous secret', () => {
-    const { more } = feedbackUrls({ publicUrl: 'http://x', secrets, subscriberId, paper: { id: '1', organisation: null, authors: [] } });
-    const token = tokenOf(more)!;
-    const [payload, mac] = token.split('.') as [string, string];
-    const forged = Buffer.from(Buffer.from(payload, 'base64url').toString().replace('"more"', '"less"')).toString('base64url');
-    expect(verifyFeedback(secrets, `${forged}.${mac}`)).toEqual({ ok: false, reason: 'bad_signature' });
+    const urls = feedbackUrls({ publicUrl: 'http://x', secrets, subscriberId, paper: { id: '1', organisation: 'NVIDIA', authors: [] } });
+    const token = tokenOf(urls.more)!;
+    const [payload, letter, mac] = token.split('.') as [string, string, string];
+    expect(letter).toBe('m');
+    // One MAC per card, a slice of it per action: a More link's slice does not sign Less or Follow.
+    expect(verifyFeedback(secrets, `${payload}.l.${mac}`)).toEqual({ ok: false, reason: 'bad_signature' });
+    const [followPayload, , followMac] = tokenOf(urls.follow!.url)!.split('.') as [string, string, string];
+    expect(verifyFeedback(secrets, `${followPayload}.f.${mac}`)).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(verifyFeedback(secrets, `${payload}.f.${followMac}`)).toMatchObject({ ok: false });
+    const edit = (p: string, from: string, to: string) => Buffer.from(Buffer.from(p, 'base64url').toString().replace(from, to)).toString('base64url');
+    expect(verifyFeedback(secrets, `${edit(payload, '"1"', '"2"')}.m.${mac}`)).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(verifyFeedback(secrets, `${edit(followPayload, 'NVIDIA', 'Evil Corp')}.f.${followMac}`)).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(verifyFeedback(secrets, `${payload}.x.${mac}`)).toEqual({ ok: false, reason: 'malformed' });
     expect(verifyFeedback({ current: 'another-secret-0123456789' }, token)).toEqual({ ok: false, reason: 'bad_signature' });
     expect(verifyFeedback(secrets, signToken(secrets, 'preferences', subscriberId))).toMatchObject({ ok: false });
-    expect(verifyFeedback({ current: 'rotated-0123456789', previous: secrets.current }, token)).toMatchObject({ ok: true });
+    expect(verifyFeedback({ current: 'rotated-0123456789', previous: secrets.current }, token)).toMatchObject({ ok: true, action: 'more' });
     expect(verifyFeedback(secrets, 'not a token')).toEqual({ ok: false, reason: 'malformed' });
+  });
+
+  it('still accepts the single-action tokens of emails sent before card tokens, and refuses them tampered', () => {
+    const old = signFeedback(secrets, { action: 'follow', subscriberId, paperId: '1', target: { kind: 'author', value: 'Tri Dao' } });
+    expect(verifyFeedback(secrets, old)).toMatchObject({ ok: true, action: 'follow', subscriberId, paperId: '1', target: { kind: 'author', value: 'Tri Dao' } });
+    const [payload, mac] = old.split('.') as [string, string];
+    const forged = Buffer.from(Buffer.from(payload, 'base64url').toString().replace('"follow"', '"more"')).toString('base64url');
+    expect(verifyFeedback(secrets, `${forged}.${mac}`)).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(verifyFeedback(secrets, signFeedback(secrets, { action: 'click', subscriberId, paperId: '1' }))).toMatchObject({ ok: true, action: 'click' });
   });
 });
