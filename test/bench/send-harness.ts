@@ -12,7 +12,8 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
-import { subscribers } from '../../src/db/schema.ts';
+import { papers, subscribers } from '../../src/db/schema.ts';
+import { paperFeatures, snapshotOf } from '../../src/profile/features.ts';
 import { queryRows } from '../../src/db/rows.ts';
 import { createQueues } from '../../src/jobs/queues.ts';
 import { upsertPapers } from '../../src/papers/ingest.ts';
@@ -69,6 +70,28 @@ export async function addSubscribers(database: BenchDatabase, n: number, prefs: 
         sendHour: 7,
       })),
     );
+  }
+}
+
+/**
+ * `perSubscriber` votes for every subscriber (the personal case's "about twenty
+ * votes"): papers of the bench's window picked per subscriber, two thirds More
+ * like this and a third Less, one a day back from DAY, each with the paper's
+ * snapshot as a vote stores it. One statement per 10,000 subscribers.
+ */
+export async function addVotes(database: BenchDatabase, perSubscriber: number): Promise<void> {
+  const rows = await database.db.select().from(papers).orderBy(papers.id);
+  const pool = JSON.stringify(rows.map((r, n) => ({ n, id: r.id, snap: snapshotOf(paperFeatures({ ...r, score: 0 })) })));
+  const ids = await queryRows<{ id: string }>(database.db, sql`SELECT id FROM subscribers ORDER BY id`);
+  for (let i = 0; i < ids.length; i += 10_000) {
+    await database.db.execute(sql`
+      INSERT INTO profile_votes (subscriber_id, paper_id, vote, paper, at)
+      SELECT DISTINCT ON (s.id, p.id) s.id, p.id, CASE WHEN k % 3 = 2 THEN 'less' ELSE 'more' END, p.snap,
+             ${new Date(AS_OF).toISOString()}::timestamptz - make_interval(days => k + 1)
+      FROM unnest(${sql.param(ids.slice(i, i + 10_000).map((r) => r.id))}::uuid[]) AS s(id)
+      CROSS JOIN generate_series(0, ${perSubscriber - 1}) AS k
+      JOIN jsonb_to_recordset(${pool}::jsonb) AS p(n int, id text, snap jsonb)
+        ON p.n = (abs(hashtext(s.id::text)) + k * 13) % ${rows.length}`);
   }
 }
 
@@ -139,8 +162,10 @@ export async function runSend(database: BenchDatabase, opts: { n: number; worker
   const t0 = performance.now();
   await queues.plan.add('plan', { day: DAY });
   let rss = 0;
+  // Counting every row is itself work for Postgres: poll less often for large runs.
+  const poll = opts.n >= 50_000 ? 2000 : 500;
   for (;;) {
-    await sleep(500);
+    await sleep(poll);
     rss = Math.max(rss, ...procs.map((p) => peakRssMb(p.pid)));
     const [row] = await queryRows<{ open: number; total: number }>(
       database.db,

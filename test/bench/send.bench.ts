@@ -5,8 +5,8 @@
  *   - a bare Node loop sending pre-built raw MIME with the recipient swapped
  *     per message (nodemailer's pool): the Node ceiling;
  *   - shared: 100,000 subscribers over 50 preference mixes (today's case);
- *   - personal: 100,000 subscribers, each with a keyword of their own, so
- *     every digest is different.
+ *   - personal: 100,000 subscribers, each with a keyword of their own and
+ *     twenty votes, so every digest is different and ranked for its reader.
  * Each case is a plan job through BullMQ to a fresh `paperboy worker` process
  * under the documented heap cap, 40 messages in flight everywhere. Printed per
  * case: emails/s, worker peak RSS, CPU of the Postgres backends serving the
@@ -26,11 +26,12 @@ import { loadConfig } from '../../src/config.ts';
 import { periodOfDate } from '../../src/digest/period.ts';
 import { selectDigest } from '../../src/digest/select.ts';
 import { createBenchDatabase, fmt, machineLine } from './bench-db.ts';
-import { addPapers, addSubscribers, clearRun, DAY, MAIL_FROM, MIXES, PUBLIC_URL, runSend, startPostfixSink, uniquePhrases, type RunResult } from './send-harness.ts';
+import { addPapers, addSubscribers, addVotes, clearRun, DAY, MAIL_FROM, MIXES, PUBLIC_URL, runSend, startPostfixSink, uniquePhrases, type RunResult } from './send-harness.ts';
 
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const BASELINE_N = Number(process.env.BENCH_BASELINE ?? 20_000);
 const IN_FLIGHT = 40;
+const VOTES = 20;
 
 const database = await createBenchDatabase();
 const sink = await startPostfixSink();
@@ -83,8 +84,9 @@ await clearRun(database);
 
 const phrases = uniquePhrases(N);
 await addSubscribers(database, N, (i) => ({ topics: [...MIXES[i % MIXES.length]!.topics], keywords: [phrases[i]!] }));
+await addVotes(database, VOTES);
 const personal = await runSend(database, { n: N, workers: 1, smtpUrl: sink.url, env });
-line('personal: a keyword of their own each', personal);
+line(`personal: own keyword and ${VOTES} votes each`, personal);
 await clearRun(database);
 
 const ok = (b: boolean) => (b ? 'met' : 'MISSED');
