@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { recipientFor } from '../../src/digest/links.ts';
 import { createDigestRenderer, personalise } from '../../src/digest/render.ts';
@@ -145,9 +145,12 @@ describe('rendering a digest', () => {
     for (const [d, papers] of digests.entries()) await renderer.render(dailyContent([...new Set(papers)]), recipient(d));
     expect(renderer.stats.cards).toBe(12);
     // Assembled from cached cards, a digest is exactly what compiling it alone gives.
+    // One clock for both: feedback links carry the second they were signed in.
     const reversed = [...pool.slice(0, 5)].reverse();
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2025-12-09T07:00:00Z') });
     const shared = await renderer.render(dailyContent(reversed, '2025-12-09'), recipient(3));
     const alone = await createDigestRenderer(config).render(dailyContent(reversed, '2025-12-09'), recipient(3));
+    vi.useRealTimers();
     expect(shared).toEqual(alone);
     expect(shared.html.indexOf('#1<')).toBeLessThan(shared.html.indexOf(reversed[0]!.title));
     expect(shared.text).toMatch(new RegExp(`^1\\. ${reversed[0]!.title.slice(0, 20)}`, 'm'));
