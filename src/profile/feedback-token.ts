@@ -27,7 +27,7 @@
  * hash differ from the single-action tokens', which stay valid (and stay what
  * tracked clicks use).
  */
-import { createHash, createHmac, timingSafeEqual, type Hash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { TokenSecrets } from '../subscribers/tokens.ts';
 
 export const feedbackActions = ['more', 'less', 'follow', 'click'] as const;
@@ -58,29 +58,6 @@ const CARD_PURPOSE = 'feedback-card:';
 /** Bytes of the MAC per action: 21 bytes are 28 base64url characters, no padding. */
 const SLICE = 21;
 const cardMac = (secret: string, payload: string) => createHmac('sha512', secret).update(CARD_PURPOSE + payload).digest();
-
-/**
- * cardMac for signing, a few microseconds a card cheaper: createHmac sets up
- * the key (and OpenSSL looks the digest up) on every call, so the key's inner
- * and outer SHA-512 states (RFC 2104) are hashed once per secret and copied
- * per card. Verifying uses createHmac itself, so every token a test verifies
- * also checks this against it.
- */
-const keyed = new Map<string, { inner: Hash; outer: Hash }>();
-function signingMac(secret: string, payload: string): Buffer {
-  let k = keyed.get(secret);
-  if (!k) {
-    const BLOCK = 128;
-    let key = Buffer.from(secret, 'utf8');
-    if (key.length > BLOCK) key = createHash('sha512').update(key).digest();
-    const padded = Buffer.alloc(BLOCK);
-    key.copy(padded);
-    const pad = (x: number) => Buffer.from(padded.map((b) => b ^ x));
-    if (keyed.size > 4) keyed.clear();
-    keyed.set(secret, (k = { inner: createHash('sha512').update(pad(0x36)), outer: createHash('sha512').update(pad(0x5c)) }));
-  }
-  return k.outer.copy().update(k.inner.copy().update(CARD_PURPOSE + payload).digest()).digest();
-}
 
 /** A card's signed feedback: the payloads its links carry, and each action's own signature. */
 export interface CardSignature {
@@ -113,7 +90,7 @@ export function signFeedbackCard(secrets: TokenSecrets, claim: Omit<FeedbackClai
   if (claim.target) signed.push(commitment(claim.target));
   const payload = JSON.stringify(signed);
   // 63 bytes are 84 base64url characters: each action's slice is 28 of them.
-  const tags = signingMac(secrets.current, payload).toString('base64url', 0, SLICE * cardActions.length);
+  const tags = cardMac(secrets.current, payload).toString('base64url', 0, SLICE * cardActions.length);
   return {
     payload: b64(payload),
     followPayload: claim.target ? b64(JSON.stringify([claim.subscriberId, claim.paperId, issued, claim.target.kind, claim.target.value])) : null,
