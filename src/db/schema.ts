@@ -201,16 +201,17 @@ export const adminSessionRevocations = pgTable('admin_session_revocations', {
 });
 
 /**
- * The reader's learned profile (src/profile/). Each signal keeps a snapshot of
- * the paper's features as they were when the reader gave it, so the profile
- * still means the same after the paper row is updated or pruned, and ranking
- * loads a reader's whole profile without joining papers. All of it goes with
- * the subscriber (ON DELETE CASCADE) and is in their export.
+ * The reader's learned profile (src/profile/). A vote or click names its paper
+ * by id; ranking learns over the paper's features as the papers table has
+ * them (papers are never pruned), read once per send run for every reader
+ * who voted on it, so a vote costs a few dozen bytes, not a copy of the
+ * paper. All of it goes with the subscriber (ON DELETE CASCADE) and is in
+ * their export.
  */
 export const voteKinds = ['more', 'less'] as const;
 export type VoteKind = (typeof voteKinds)[number];
 
-/** The paper as the profile remembers it: what affinity is learned over. */
+/** The features of a voted or clicked paper that affinity is learned over (profile/features.ts snapshotOf). */
 export interface PaperSnapshot {
   title: string;
   topics: string[];
@@ -229,7 +230,6 @@ export const profileVotes = pgTable(
       .references(() => subscribers.id, { onDelete: 'cascade' }),
     paperId: text('paper_id').notNull(),
     vote: text('vote', { enum: voteKinds }).notNull(),
-    paper: jsonb('paper').$type<PaperSnapshot>().notNull(),
     at: ts('at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.subscriberId, t.paperId] })],
@@ -269,7 +269,6 @@ export const profileClicks = pgTable(
       .notNull()
       .references(() => subscribers.id, { onDelete: 'cascade' }),
     paperId: text('paper_id').notNull(),
-    paper: jsonb('paper').$type<PaperSnapshot>().notNull(),
     clicks: integer('clicks').notNull().default(1),
     at: ts('at').notNull().defaultNow(),
   },

@@ -6,14 +6,14 @@
  * prints.
  *
  * The order is the reader's learned profile (src/profile, README "Personal
- * ranking"): `profileOrderLoader` is called once per send batch with the
+ * ranking"): a `profileOrderLoader()` is called once per send batch with the
  * batch's subscriber ids, reads their profiles in one go, and returns the
  * synchronous `OrderReader` used for each of them. A reader with no votes,
  * clicks or follows gets today's order: the top matching papers by trending
  * score, each with the "Matches your topics …" line.
  */
 import type { Db } from '../db/client.ts';
-import { createOrderReader, loadProfiles, type Profile } from '../profile/index.ts';
+import { createOrderReader, loadProfiles, SignalPapers, type Profile } from '../profile/index.ts';
 import { whyLine } from './cards.ts';
 import type { PaperFeatures } from './features.ts';
 import type { Why } from './select.ts';
@@ -61,9 +61,16 @@ export function todaysOrder(input: ReaderOrderInput): Array<{ paper: PaperFeatur
 
 const isEmpty = (p: Profile | undefined) => !p || (!p.votes.length && !p.clicks.length && !p.rules.length);
 
-/** Each reader's profile orders their digest; without signals, today's order and why-lines. */
-export const profileOrderLoader: ReaderOrderLoader = async (db, subscriberIds) => {
-  const profiles = await loadProfiles(db, subscriberIds);
-  const order = createOrderReader(profiles);
-  return (input) => (isEmpty(profiles.get(input.subscriberId)) ? todaysOrder(input) : order({ ...input, todayWhy: (paper) => whyLine(input.reason(paper)) }));
-};
+/**
+ * Each reader's profile orders their digest; without signals, today's order
+ * and why-lines. One loader per send run: the papers its readers voted on are
+ * read once for the run.
+ */
+export function profileOrderLoader(): ReaderOrderLoader {
+  const signalPapers = new SignalPapers();
+  return async (db, subscriberIds) => {
+    const profiles = await loadProfiles(db, subscriberIds, signalPapers);
+    const order = createOrderReader(profiles);
+    return (input) => (isEmpty(profiles.get(input.subscriberId)) ? todaysOrder(input) : order({ ...input, todayWhy: (paper) => whyLine(input.reason(paper)) }));
+  };
+}

@@ -119,7 +119,7 @@ export interface SelectionRun {
   order: ReaderOrderLoader;
 }
 
-export const newSelectionRun = (order: ReaderOrderLoader = profileOrderLoader): SelectionRun => ({
+export const newSelectionRun = (order: ReaderOrderLoader = profileOrderLoader()): SelectionRun => ({
   windows: new WindowCache(),
   keywords: new KeywordParser(),
   order,

@@ -23,6 +23,7 @@
 import type { PaperSnapshot } from '../db/schema.ts';
 import { isTerm } from './features.ts';
 import type { Profile } from './profile.ts';
+import type { WindowIndex } from './window-index.ts';
 
 export const HALF_LIFE_DAYS = 30;
 const SIGNAL = { more: 1, less: 1, click: 0.25 } as const;
@@ -57,12 +58,6 @@ export const kindOf = (key: string) => key[0] as FeatureKind;
 
 // A send run passes the same paper objects for every reader: their keys are worked out once.
 const keyCache = new WeakMap<FeatureSource, string[]>();
-const setCache = new WeakMap<string[], Set<string>>();
-function keySets(keys: string[]): Set<string> {
-  let set = setCache.get(keys);
-  if (!set) setCache.set(keys, (set = new Set(keys)));
-  return set;
-}
 
 export function keysOf(p: FeatureSource): string[] {
   let keys = keyCache.get(p);
@@ -80,58 +75,70 @@ export interface Signal {
   source: 'liked' | 'disliked' | 'clicked';
   title: string;
   weight: number;
-  keys: string[];
-  keySet: Set<string>;
   paper: PaperSnapshot;
 }
 
 export function signalsOf(profile: Profile, now: Date): Signal[] {
   const out: Signal[] = [];
   for (const v of profile.votes) {
-    const keys = keysOf(v.paper);
-    out.push({ source: v.vote === 'more' ? 'liked' : 'disliked', title: v.paper.title, weight: SIGNAL[v.vote] * decay(v.at, now), keys, keySet: keySets(keys), paper: v.paper });
+    out.push({ source: v.vote === 'more' ? 'liked' : 'disliked', title: v.paper.title, weight: SIGNAL[v.vote] * decay(v.at, now), paper: v.paper });
   }
   for (const c of profile.clicks) {
     const weight = SIGNAL.click * Math.min(c.clicks, MAX_CLICKS) * decay(c.at, now);
-    const keys = keysOf(c.paper);
-    out.push({ source: 'clicked', title: c.paper.title, weight, keys, keySet: keySets(keys), paper: c.paper });
+    out.push({ source: 'clicked', title: c.paper.title, weight, paper: c.paper });
   }
   return out;
 }
 
 export interface Learned {
-  weights: Map<string, number>;
+  /** W(f) per feature of the window (window-index.ts numbers them); 0 where nothing was learned. */
+  weights: Float64Array;
+  /** The features given a weight, in the order they were first given one. */
+  learned: number[];
   signals: Signal[];
-  /** kind(f) · r(f) · W(f): what feature f adds to a paper that has it. */
-  part: (key: string, weight: number) => number;
 }
 
-/** `df(f)`: how many of the `n` papers being ranked have feature f. */
-export function learn(signals: Signal[], followedTopics: Iterable<string>, n: number, df: (key: string) => number): Learned {
-  const weights = new Map<string, number>();
+/**
+ * W(f) over the features of `index`'s window: the only ones that can move a
+ * paper of it. Signals are summed in their order and each paper's keys in
+ * theirs, so the same profile and window give the same floating-point sums.
+ * The weights live in the window's scratch arrays: call `forget` when done
+ * with them, before the next reader is learned.
+ */
+export function learn(index: WindowIndex, signals: Signal[], followedTopics: Iterable<string>): Learned {
+  const { weights, marked } = index.scratch;
+  const learned: number[] = [];
+  const add = (f: number, x: number) => {
+    if (!marked[f]) {
+      marked[f] = 1;
+      learned.push(f);
+    }
+    weights[f]! += x;
+  };
   for (const side of [true, false]) {
-    const mine = signals.filter((s) => (s.source !== 'disliked') === side);
-    const mass = mine.reduce((sum, s) => sum + s.weight, 0);
+    let mass = 0;
+    for (const s of signals) if ((s.source !== 'disliked') === side) mass += s.weight;
     if (!mass) continue;
     const scale = ((side ? 1 : -1) * (mass / (mass + CONFIDENCE_K))) / mass;
-    for (const s of mine) for (const k of s.keys) weights.set(k, (weights.get(k) ?? 0) + s.weight * scale);
+    for (const s of signals) {
+      if ((s.source !== 'disliked') !== side) continue;
+      const x = s.weight * scale;
+      const fids = index.fidsOf(s.paper);
+      for (let j = 0; j < fids.length; j++) add(fids[j]!, x);
+    }
   }
-  for (const t of followedTopics) weights.set(`t:${t}`, (weights.get(`t:${t}`) ?? 0) + FOLLOWED_TOPIC);
-  const norm = Math.log(n + 1) || 1;
-  const rarity = (key: string) => (n ? Math.log((n + 1) / (df(key) + 1)) / norm : 1);
-  return { weights, signals, part: (key, weight) => KIND_WEIGHT[kindOf(key)] * rarity(key) * weight };
+  for (const t of followedTopics) {
+    const f = index.fid.get(`t:${t}`);
+    if (f !== undefined) add(f, FOLLOWED_TOPIC);
+  }
+  return { weights, learned, signals };
 }
 
-/** A(p) split by feature, so the why-line can name the largest. */
-export function affinity(learned: Learned, keys: readonly string[]): { total: number; parts: Map<string, number> } {
-  const parts = new Map<string, number>();
-  let total = 0;
-  for (const k of keys) {
-    const w = learned.weights.get(k);
-    if (!w) continue;
-    const part = learned.part(k, w);
-    parts.set(k, part);
-    total += part;
+/** Zeroes what `learn` set in the window's scratch arrays. */
+export function forget(index: WindowIndex, learned: Learned): void {
+  const { weights, marked } = index.scratch;
+  for (const f of learned.learned) {
+    weights[f] = 0;
+    marked[f] = 0;
   }
-  return { total, parts };
 }

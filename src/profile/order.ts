@@ -15,12 +15,12 @@
  *
  * Pure and deterministic: the same profile and papers give the same digest.
  */
-import { affinity, keysOf, learn, signalsOf, type Signal } from './affinity.ts';
+import { forget, learn, signalsOf, type Learned, type Signal } from './affinity.ts';
 import type { PaperFeatures } from '../digest/features.ts';
 import type { Profile } from './profile.ts';
 import { blockedBy, compileRules, followedOn, type CompiledRules } from './rules.ts';
-import { windowIndex } from './window-index.ts';
-import { affinityWhy, followWhy, trendingWhy, WHY_MIN } from './why.ts';
+import { windowIndex, type WindowIndex } from './window-index.ts';
+import { affinityWhy, followWhy, likedSignals, trendingWhy, WHY_MIN, type LikedSignal } from './why.ts';
 
 export const BETA = 8;
 export const FOLLOW_LIMIT = 3;
@@ -58,6 +58,19 @@ const byScore = (papers: readonly PaperFeatures[]) => (a: Scored, b: Scored) => 
   return b.score - a.score || pb.trending - pa.trending || pb.upvotes - pa.upvotes || (pa.id < pb.id ? -1 : pa.id > pb.id ? 1 : 0);
 };
 
+/** The first `k` of `items` in `order`, as `items.sort(order).slice(0, k)` (order is total: ids break ties), without sorting them all. */
+function firstK<T>(items: readonly T[], k: number, order: (a: T, b: T) => number): T[] {
+  const out: T[] = [];
+  if (k <= 0) return out;
+  for (const x of items) {
+    if (out.length === k && order(x, out[k - 1]!) >= 0) continue;
+    let j = Math.min(out.length, k - 1);
+    for (; j > 0 && order(x, out[j - 1]!) < 0; j--) out[j] = out[j - 1]!;
+    out[j] = x;
+  }
+  return out;
+}
+
 /** A profile's signals and rules, worked out once per profile and moment. */
 const prepared = new WeakMap<Profile, { at: number; rules: CompiledRules; signals: Signal[] }>();
 function prepare(profile: Profile, now: Date) {
@@ -74,50 +87,75 @@ export function orderForReader<P extends PaperFeatures>(profile: Profile, input:
   const follows = rules.followedOrgs.size + rules.followedAuthors.size + rules.followedTopics.size;
   if (!signals.length && !follows) {
     return input.matching
-      .filter((p) => !sent.has(p.id) && !blockedBy(rules, p))
+      .filter((p) => !sent.has(p.id) && !(rules.any && blockedBy(rules, p)))
       .slice(0, input.size)
       .map((paper) => ({ paper, why: (input.todayWhy ?? trendingWhy)(paper) }));
   }
-  const { papers, position, postings } = windowIndex(input.window, input.matching);
-  // Rarity is read lazily by learned.part, from the window's postings.
-  const learned = learn(signals, rules.followedTopics, papers.length, (k) => postings.get(k)?.length ?? 0);
+  const index = windowIndex(input.window, input.matching);
+  const learned = learn(index, signals, rules.followedTopics);
+  const { aff, inPool } = index.scratch;
+  try {
+    return rank(index, learned, rules, input);
+  } finally {
+    forget(index, learned);
+    aff.fill(0);
+    inPool.fill(0);
+  }
+}
 
+/** The order itself, once the reader's weights are learned over the window. */
+function rank<P extends PaperFeatures>(index: WindowIndex<P>, learned: Learned, rules: CompiledRules, input: OrderInput<P>): Ordered<P>[] {
+  const { papers, position } = index;
+  const { aff, inPool } = index.scratch;
+  const sent = input.sent ?? new Set<string>();
   // Affinity through the inverted index: one pass per learned feature the window has.
-  const aff = new Float64Array(papers.length);
-  for (const [key, weight] of learned.weights) {
-    const list = postings.get(key);
-    if (!list) continue;
-    const part = learned.part(key, weight);
-    for (const i of list) aff[i]! += part;
+  const { postings, postingStart, weightOf } = index;
+  for (const f of learned.learned) {
+    const part = weightOf[f]! * learned.weights[f]!;
+    for (let j = postingStart[f]!, end = postingStart[f + 1]!; j < end; j++) aff[postings[j]!]! += part;
   }
 
-  const pool = new Set<number>();
-  for (const p of input.matching) pool.add(position.get(p.id)!);
-  for (const t of rules.followedTopics) for (const i of postings.get(`t:${t}`) ?? []) pool.add(i);
-  // Followed papers from outside the pool come in only as the FOLLOW_LIMIT best.
-  const followedIn = new Set<number>();
-  for (const k of rules.followedOrgs.keys()) for (const i of postings.get(`o:${k}`) ?? []) followedIn.add(i);
-  for (const k of rules.followedAuthors.keys()) for (const i of postings.get(`a:${k}`) ?? []) followedIn.add(i);
+  // The pool: papers matching the reader's topics and keywords, and those of topics they follow.
+  const pool: number[] = [];
+  const add = (i: number) => {
+    if (!inPool[i]) {
+      inPool[i] = 1;
+      pool.push(i);
+    }
+  };
+  for (const p of input.matching) add(position.get(p.id)!);
+  for (const t of rules.followedTopics) for (const i of index.papersWith(`t:${t}`)) add(i);
+  // Followed organisations' and authors' papers come in from the whole window, but only as the FOLLOW_LIMIT best.
+  const outside: number[] = [];
+  for (const key of [...[...rules.followedOrgs.keys()].map((k) => `o:${k}`), ...[...rules.followedAuthors.keys()].map((k) => `a:${k}`)]) {
+    for (const i of index.papersWith(key)) if (!inPool[i] && !outside.includes(i)) outside.push(i);
+  }
 
-  const scored: Scored[] = [];
-  for (const i of new Set([...pool, ...followedIn])) {
+  // Most readers mute and follow no organisation or author: then no paper needs testing against rules.
+  const testRules = rules.any;
+  const followed: Scored[] = [];
+  const fromPool: Scored[] = [];
+  for (const i of outside.length ? [...pool, ...outside] : pool) {
     const p = papers[i]!;
-    if (sent.has(p.id) || blockedBy(rules, p)) continue;
-    scored.push({ i, score: Math.log(Math.max(p.trending, 1e-300)) + BETA * aff[i]!, aff: aff[i]!, followed: followedOn(rules, p) });
+    if (sent.has(p.id) || (testRules && blockedBy(rules, p))) continue;
+    const s: Scored = { i, score: index.lnTrending[i]! + BETA * aff[i]!, aff: aff[i]!, followed: testRules ? followedOn(rules, p) : null };
+    if (s.followed) followed.push(s);
+    if (inPool[i]) fromPool.push(s);
   }
   const order = byScore(papers);
-  scored.sort(order);
-  const chosen = scored.filter((s) => s.followed).slice(0, Math.min(FOLLOW_LIMIT, input.size));
+  // The best followed papers first, then the best of the pool not chosen already.
+  const chosen = firstK(followed, Math.min(FOLLOW_LIMIT, input.size), order);
   const taken = new Set(chosen);
-  for (const s of scored) {
+  for (const s of firstK(fromPool, input.size + chosen.length, order)) {
     if (chosen.length >= input.size) break;
-    if (!taken.has(s) && pool.has(s.i)) chosen.push(s);
+    if (!taken.has(s)) chosen.push(s);
   }
+  let liked: LikedSignal[] | undefined;
   return chosen.sort(order).map((s) => {
     const paper = papers[s.i]!;
     if (s.followed) return { paper, why: followWhy(s.followed) };
     if (BETA * s.aff >= WHY_MIN) {
-      const why = affinityWhy(paper, affinity(learned, keysOf(paper)).parts, signals, rules.followedTopics);
+      const why = affinityWhy(index, s.i, learned, (liked ??= likedSignals(index, learned.signals)), rules.followedTopics);
       if (why) return { paper, why };
     }
     return { paper, why: trendingWhy(paper) };

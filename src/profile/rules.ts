@@ -18,6 +18,8 @@ export interface CompiledRules {
   followedOrgs: Map<string, string>;
   followedAuthors: Map<string, string>;
   followedTopics: Set<string>;
+  /** Whether any rule can keep a paper out or bring one in by organisation or author (else blockedBy and followedOn are always null). */
+  any: boolean;
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -36,6 +38,7 @@ export function compileRules(profile: Profile): CompiledRules {
     followedOrgs: new Map(),
     followedAuthors: new Map(),
     followedTopics: new Set(),
+    any: false,
   };
   for (const r of profile.rules) {
     if (r.stance === 'mute') {
@@ -47,6 +50,7 @@ export function compileRules(profile: Profile): CompiledRules {
     else if (r.kind === 'author') c.followedAuthors.set(r.key, r.value);
     else if (r.kind === 'topic') c.followedTopics.add(r.key);
   }
+  c.any = c.mutedTopics.size + c.mutedOrgs.size + c.mutedAuthors.size + c.negative.length + c.followedOrgs.size + c.followedAuthors.size > 0;
   return c;
 }
 

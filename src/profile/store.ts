@@ -10,26 +10,18 @@ import { papers, profileClicks, profileRules, profileVotes, type RuleKind, type 
 import { topics } from '../papers/topics.ts';
 import { findSubscriber } from '../subscribers/lifecycle.ts';
 import { invalidRule, unknownPaper } from './errors.ts';
-import { paperFeatures, snapshotOf } from './features.ts';
 import { ruleKey } from './profile.ts';
 
 export const MAX_RULE_LENGTH = 100;
 
-/** The paper as a vote or click remembers it. */
-async function snapshot(db: Db, paperId: string) {
-  const [row] = await db.select().from(papers).where(eq(papers.id, paperId));
-  if (!row) throw unknownPaper(paperId);
-  return snapshotOf(paperFeatures({ ...row, score: 0 }));
-}
-
 export async function recordVote(db: Db, subscriberId: string, paperId: string, vote: VoteKind, now: Date) {
   await findSubscriber({ db }, subscriberId);
-  const paper = await snapshot(db, paperId);
+  const title = await paperTitle(db, paperId);
   await db
     .insert(profileVotes)
-    .values({ subscriberId, paperId, vote, paper, at: now })
+    .values({ subscriberId, paperId, vote, at: now })
     .onConflictDoUpdate({ target: [profileVotes.subscriberId, profileVotes.paperId], set: { vote, at: now } });
-  return { title: paper.title };
+  return { title };
 }
 
 /** Returns whether there was a vote to undo. `vote` given: only that vote goes (undoing a More never removes a later Less). */
@@ -87,10 +79,10 @@ export async function removeRule(db: Db, subscriberId: string, kind: RuleKind, r
 
 export async function recordClick(db: Db, subscriberId: string, paperId: string, now: Date): Promise<void> {
   await findSubscriber({ db }, subscriberId);
-  const paper = await snapshot(db, paperId);
+  await paperTitle(db, paperId);
   await db
     .insert(profileClicks)
-    .values({ subscriberId, paperId, paper, at: now })
+    .values({ subscriberId, paperId, at: now })
     .onConflictDoUpdate({
       target: [profileClicks.subscriberId, profileClicks.paperId],
       set: { clicks: sql`${profileClicks.clicks} + 1`, at: now },

@@ -6,7 +6,8 @@
  * quantization)"), else its trending ("Trending: 150 upvotes").
  */
 import { isTopic, topicLabel } from '../papers/topics.ts';
-import type { Signal } from './affinity.ts';
+import type { Learned, Signal } from './affinity.ts';
+import type { WindowIndex } from './window-index.ts';
 import type { PaperFeatures } from '../digest/features.ts';
 
 /** Affinity (after BETA) below this did not move the paper enough to be named. */
@@ -38,21 +39,61 @@ function featureName(key: string, p: PaperFeatures): string {
 
 const VERB = { liked: 'liked', clicked: 'opened', disliked: 'disliked' } as const;
 
-export function affinityWhy(p: PaperFeatures, parts: Map<string, number>, signals: readonly Signal[], followedTopics: ReadonlySet<string>): string | null {
-  let best: { signal: Signal; overlap: number; shared: string[] } | null = null;
-  for (const s of signals) {
-    if (s.source === 'disliked') continue;
-    // In the paper's own order, so equal parts are named as the paper lists them.
-    const shared = [...parts.keys()].filter((k) => parts.get(k)! > 0 && s.keySet.has(k));
-    const overlap = shared.reduce((sum, k) => sum + parts.get(k)!, 0) * s.weight;
-    if (overlap > 0 && (!best || overlap > best.overlap)) best = { signal: s, overlap, shared };
+/**
+ * The why-line of window paper `i`, from its affinity parts (kind(f) · r(f) ·
+ * W(f) per feature): the liked or clicked paper whose shared features weigh
+ * most, or a followed topic that weighs more. Sums run in the paper's own
+ * feature order, so equal parts are named as the paper lists them and the
+ * same profile always names the same thing.
+ */
+export interface LikedSignal {
+  signal: Signal;
+  /** Which of the window's features the liked or clicked paper has. */
+  member: Uint8Array;
+}
+
+/** The reader's liked and clicked papers as why-lines compare them, worked out once per reader. */
+export function likedSignals(index: WindowIndex, signals: readonly Signal[]): LikedSignal[] {
+  return signals.filter((s) => s.source !== 'disliked').map((signal) => ({ signal, member: index.memberOf(signal.paper) }));
+}
+
+export function affinityWhy(index: WindowIndex, i: number, learned: Learned, liked: readonly LikedSignal[], followedTopics: ReadonlySet<string>): string | null {
+  const p = index.papers[i]!;
+  const fids: number[] = [];
+  const parts: number[] = [];
+  let topTopic: { f: number; part: number } | null = null;
+  const own = index.paperFids[i]!;
+  for (let j = 0; j < own.length; j++) {
+    const f = own[j]!;
+    const w = learned.weights[f]!;
+    if (!w) continue;
+    const part = index.weightOf[f]! * w;
+    if (!(part > 0)) continue;
+    fids.push(f);
+    parts.push(part);
+    if (followedTopics.size && (!topTopic || part > topTopic.part)) {
+      const key = index.keyOf[f]!;
+      if (key.startsWith('t:') && followedTopics.has(key.slice(2))) topTopic = { f, part };
+    }
   }
-  const topTopic = [...parts].filter(([k, v]) => k.startsWith('t:') && v > 0 && followedTopics.has(k.slice(2))).sort((a, b) => b[1] - a[1])[0];
-  if (topTopic && (!best || topTopic[1] >= best.overlap)) return `In ${featureName(topTopic[0], p)}, which you follow`;
+  let best: { signal: Signal; member: Uint8Array; overlap: number } | null = null;
+  for (const { signal, member } of liked) {
+    let sum = 0;
+    for (let j = 0; j < fids.length; j++) if (member[fids[j]!]) sum += parts[j]!;
+    const overlap = sum * signal.weight;
+    if (overlap > 0 && (!best || overlap > best.overlap)) best = { signal, member, overlap };
+  }
+  if (topTopic && (!best || topTopic.part >= best.overlap)) return `In ${featureName(index.keyOf[topTopic.f]!, p)}, which you follow`;
   if (!best) return null;
-  const named = best.shared
-    .sort((a, b) => parts.get(b)! - parts.get(a)!)
-    .slice(0, 2)
-    .map((k) => featureName(k, p));
+  // The two largest shared parts; of equal ones, the paper's first.
+  const { member } = best;
+  let first = -1;
+  let second = -1;
+  for (let j = 0; j < fids.length; j++) {
+    if (!member[fids[j]!]) continue;
+    if (first < 0 || parts[j]! > parts[first]!) [first, second] = [j, first];
+    else if (second < 0 || parts[j]! > parts[second]!) second = j;
+  }
+  const named = [first, second].filter((j) => j >= 0).map((j) => featureName(index.keyOf[fids[j]!]!, p));
   return `Because you ${VERB[best.signal.source]} '${shortTitle(best.signal.title)}' (${named.join(', ')})`;
 }

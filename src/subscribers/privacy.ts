@@ -4,7 +4,7 @@
  * their ON DELETE CASCADE foreign keys, so nothing is left that names them.
  */
 import { asc, eq } from 'drizzle-orm';
-import { auditEvents, deliveries, profileClicks, profileRules, profileVotes, subscribers } from '../db/schema.ts';
+import { auditEvents, deliveries, papers, profileClicks, profileRules, profileVotes, subscribers } from '../db/schema.ts';
 import type { SubscriberDeps } from './deps.ts';
 import { goneLink } from './errors.ts';
 import { findSubscriber, type Subscriber } from './lifecycle.ts';
@@ -13,10 +13,11 @@ export interface SubscriberExport {
   subscriber: Subscriber;
   deliveries: (typeof deliveries.$inferSelect)[];
   auditEvents: (typeof auditEvents.$inferSelect)[];
+  /** Votes and clicks name their paper by id; its title is added so the export reads on its own. */
   profile: {
-    votes: (typeof profileVotes.$inferSelect)[];
+    votes: (typeof profileVotes.$inferSelect & { title: string | null })[];
     rules: (typeof profileRules.$inferSelect)[];
-    clicks: (typeof profileClicks.$inferSelect)[];
+    clicks: (typeof profileClicks.$inferSelect & { title: string | null })[];
   };
 }
 
@@ -25,9 +26,19 @@ export async function exportSubscriber(deps: Pick<SubscriberDeps, 'db'>, id: str
   const [sent, events, votes, rules, clicks] = await Promise.all([
     deps.db.select().from(deliveries).where(eq(deliveries.subscriberId, id)).orderBy(asc(deliveries.createdAt)),
     deps.db.select().from(auditEvents).where(eq(auditEvents.subscriberId, id)).orderBy(asc(auditEvents.at), asc(auditEvents.id)),
-    deps.db.select().from(profileVotes).where(eq(profileVotes.subscriberId, id)).orderBy(asc(profileVotes.at), asc(profileVotes.paperId)),
+    deps.db
+      .select({ subscriberId: profileVotes.subscriberId, paperId: profileVotes.paperId, title: papers.title, vote: profileVotes.vote, at: profileVotes.at })
+      .from(profileVotes)
+      .leftJoin(papers, eq(papers.id, profileVotes.paperId))
+      .where(eq(profileVotes.subscriberId, id))
+      .orderBy(asc(profileVotes.at), asc(profileVotes.paperId)),
     deps.db.select().from(profileRules).where(eq(profileRules.subscriberId, id)).orderBy(asc(profileRules.at), asc(profileRules.key)),
-    deps.db.select().from(profileClicks).where(eq(profileClicks.subscriberId, id)).orderBy(asc(profileClicks.at), asc(profileClicks.paperId)),
+    deps.db
+      .select({ subscriberId: profileClicks.subscriberId, paperId: profileClicks.paperId, title: papers.title, clicks: profileClicks.clicks, at: profileClicks.at })
+      .from(profileClicks)
+      .leftJoin(papers, eq(papers.id, profileClicks.paperId))
+      .where(eq(profileClicks.subscriberId, id))
+      .orderBy(asc(profileClicks.at), asc(profileClicks.paperId)),
   ]);
   return { subscriber, deliveries: sent, auditEvents: events, profile: { votes, rules, clicks } };
 }

@@ -13,7 +13,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { papers, subscribers } from '../../src/db/schema.ts';
-import { paperFeatures, snapshotOf } from '../../src/profile/features.ts';
 import { queryRows } from '../../src/db/rows.ts';
 import { createQueues } from '../../src/jobs/queues.ts';
 import { upsertPapers } from '../../src/papers/ingest.ts';
@@ -76,22 +75,21 @@ export async function addSubscribers(database: BenchDatabase, n: number, prefs: 
 /**
  * `perSubscriber` votes for every subscriber (the personal case's "about twenty
  * votes"): papers of the bench's window picked per subscriber, two thirds More
- * like this and a third Less, one a day back from DAY, each with the paper's
- * snapshot as a vote stores it. One statement per 10,000 subscribers.
+ * like this and a third Less, one a day back from DAY. One statement per
+ * 10,000 subscribers.
  */
 export async function addVotes(database: BenchDatabase, perSubscriber: number): Promise<void> {
-  const rows = await database.db.select().from(papers).orderBy(papers.id);
-  const pool = JSON.stringify(rows.map((r, n) => ({ n, id: r.id, snap: snapshotOf(paperFeatures({ ...r, score: 0 })) })));
+  const rows = await database.db.select({ id: papers.id }).from(papers).orderBy(papers.id);
   const ids = await queryRows<{ id: string }>(database.db, sql`SELECT id FROM subscribers ORDER BY id`);
   for (let i = 0; i < ids.length; i += 10_000) {
     await database.db.execute(sql`
-      INSERT INTO profile_votes (subscriber_id, paper_id, vote, paper, at)
-      SELECT DISTINCT ON (s.id, p.id) s.id, p.id, CASE WHEN k % 3 = 2 THEN 'less' ELSE 'more' END, p.snap,
+      INSERT INTO profile_votes (subscriber_id, paper_id, vote, at)
+      SELECT DISTINCT ON (s.id, p.id) s.id, p.id, CASE WHEN k % 3 = 2 THEN 'less' ELSE 'more' END,
              ${new Date(AS_OF).toISOString()}::timestamptz - make_interval(days => k + 1)
       FROM unnest(${sql.param(ids.slice(i, i + 10_000).map((r) => r.id))}::uuid[]) AS s(id)
       CROSS JOIN generate_series(0, ${perSubscriber - 1}) AS k
-      JOIN jsonb_to_recordset(${pool}::jsonb) AS p(n int, id text, snap jsonb)
-        ON p.n = (abs(hashtext(s.id::text)) + k * 13) % ${rows.length}`);
+      JOIN unnest(${sql.param(rows.map((r) => r.id))}::text[]) WITH ORDINALITY AS p(id, n)
+        ON p.n - 1 = (abs(hashtext(s.id::text)) + k * 13) % ${rows.length}`);
   }
   // Real votes arrive a click at a time and autovacuum analyses the table as
   // it grows; millions inserted at once (with autovacuum off, as on the CI
@@ -159,7 +157,7 @@ export async function runSend(database: BenchDatabase, opts: { n: number; worker
       // Several workers on one machine: no metrics listener each.
       METRICS_PORT: '0',
       ...opts.env,
-    }),
+    }, { nodeArgs: process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) }),
   );
   await sleep(3000); // let them boot and connect
   const queues = createQueues({ connection: { url: 'redis://127.0.0.1:6379', maxRetriesPerRequest: null }, prefix });

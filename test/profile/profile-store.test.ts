@@ -11,7 +11,7 @@ import { upsertPapers } from '../../src/papers/ingest.ts';
 import { trendingScore } from '../../src/papers/rank.ts';
 import { paperFeatures } from '../../src/profile/features.ts';
 import { createOrderReader } from '../../src/profile/order.ts';
-import { loadProfiles } from '../../src/profile/profile.ts';
+import { loadProfiles, SignalPapers } from '../../src/profile/profile.ts';
 import { recordClick, recordVote, setRule } from '../../src/profile/store.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { makePaper } from '../helpers/papers.ts';
@@ -93,6 +93,24 @@ describe('the stored profile in ranking', () => {
     expect(muted).toHaveLength(5);
   });
 
+  it('learns over the voted paper as papers holds it, read once for every reader of a run', async () => {
+    const [a, b] = await Promise.all([activeSubscriber(t), activeSubscriber(t)]);
+    await recordVote(t.database.db, a.id, '2512.40002', 'more', now);
+    await recordVote(t.database.db, b.id, '2512.40002', 'less', now);
+    await recordClick(t.database.db, b.id, '2512.40002', now);
+    const run = new SignalPapers();
+    const first = await loadProfiles(t.database.db, [a.id], run);
+    const second = await loadProfiles(t.database.db, [b.id], run);
+    const paper = first.get(a.id)!.votes[0]!.paper;
+    expect(paper).toMatchObject({ title: 'Draft trees for LLM decoding', aiKeywords: ['speculative decoding', 'quantization', 'draft model'] });
+    // The same object for every vote and click on it in the run: its feature keys are worked out once.
+    expect(second.get(b.id)!.votes[0]!.paper).toBe(paper);
+    expect(second.get(b.id)!.clicks[0]!.paper).toBe(paper);
+    // A vote row is the paper id, the vote and its time: no copy of the paper.
+    const columns = await queryRows<{ column_name: string }>(t.database.db, sql`SELECT column_name FROM information_schema.columns WHERE table_name = 'profile_votes' ORDER BY column_name`);
+    expect(columns.map((c) => c.column_name)).toEqual(['at', 'paper_id', 'subscriber_id', 'vote']);
+  });
+
   it('export includes everything learned and erase removes it', async () => {
     const s = await activeSubscriber(t);
     await recordVote(t.database.db, s.id, '2512.40001', 'less', now);
@@ -101,7 +119,7 @@ describe('the stored profile in ranking', () => {
     await recordClick(t.database.db, s.id, '2512.40003', now);
     const auth = { authorization: `Bearer ${s.token('preferences')}` };
     const exp = (await t.app.inject({ url: '/api/preferences/export', headers: auth })).json();
-    expect(exp.profile.votes).toMatchObject([{ paperId: '2512.40001', vote: 'less', paper: { title: 'FlashDecoding++: Faster LLM Inference on GPUs' } }]);
+    expect(exp.profile.votes).toMatchObject([{ paperId: '2512.40001', vote: 'less', title: 'FlashDecoding++: Faster LLM Inference on GPUs' }]);
     expect(exp.profile.rules.map((r: { kind: string; value: string; stance: string }) => [r.kind, r.value, r.stance])).toEqual([
       ['keyword', 'diffusion', 'mute'],
       ['author', 'Tri Dao', 'follow'],
