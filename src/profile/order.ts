@@ -15,7 +15,7 @@
  *
  * Pure and deterministic: the same profile and papers give the same digest.
  */
-import { forget, learn, signalsOf, type Learned, type Signal } from './affinity.ts';
+import { forget, learn, signalsOf, type Learned } from './affinity.ts';
 import type { PaperFeatures } from '../digest/features.ts';
 import type { Profile } from './profile.ts';
 import { blockedBy, compileRules, followedOn, type CompiledRules } from './rules.ts';
@@ -71,18 +71,9 @@ function firstK<T>(items: readonly T[], k: number, order: (a: T, b: T) => number
   return out;
 }
 
-/** A profile's signals and rules, worked out once per profile and moment. */
-const prepared = new WeakMap<Profile, { at: number; rules: CompiledRules; signals: Signal[] }>();
-function prepare(profile: Profile, now: Date) {
-  const hit = prepared.get(profile);
-  if (hit && hit.at === now.getTime()) return hit;
-  const fresh = { at: now.getTime(), rules: compileRules(profile), signals: signalsOf(profile, now) };
-  prepared.set(profile, fresh);
-  return fresh;
-}
-
 export function orderForReader<P extends PaperFeatures>(profile: Profile, input: OrderInput<P>): Ordered<P>[] {
-  const { rules, signals } = prepare(profile, input.now);
+  const rules = compileRules(profile);
+  const signals = signalsOf(profile, input.now);
   const sent = input.sent ?? new Set<string>();
   const follows = rules.followedOrgs.size + rules.followedAuthors.size + rules.followedTopics.size;
   if (!signals.length && !follows) {

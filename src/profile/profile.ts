@@ -6,9 +6,10 @@
  * reader who voted on it shares the same object (so its feature keys are
  * worked out once, affinity.ts).
  */
-import { inArray } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { papers, profileClicks, profileRules, profileVotes, type PaperSnapshot, type RuleKind, type RuleStance, type VoteKind } from '../db/schema.ts';
+import { queryRows } from '../db/rows.ts';
+import { papers, type PaperSnapshot, type RuleKind, type RuleStance, type VoteKind } from '../db/schema.ts';
 import { paperFeatures, snapshotOf } from './features.ts';
 
 export interface Vote {
@@ -81,25 +82,37 @@ export class SignalPapers {
   }
 }
 
+/**
+ * Raw rows, times as epoch milliseconds: a batch reads a few thousand votes,
+ * and parsing each timestamp's text (and drizzle's row mapping) cost more
+ * than ranking the reader.
+ */
+type SignalRow = { subscriber_id: string; paper_id: string; at_ms: number };
+
 export async function loadProfiles(db: Db, subscriberIds: readonly string[], signalPapers = new SignalPapers()): Promise<Map<string, Profile>> {
   const out = new Map<string, Profile>(subscriberIds.map((id) => [id, emptyProfile()]));
   if (!subscriberIds.length) return out;
-  const ids = [...new Set(subscriberIds)];
+  const ids = sql.param([...new Set(subscriberIds)]);
+  const atMs = sql`(extract(epoch FROM at) * 1000)::float8 AS at_ms`;
   const [votes, clicks, rules] = await Promise.all([
-    db.select().from(profileVotes).where(inArray(profileVotes.subscriberId, ids)),
-    db.select().from(profileClicks).where(inArray(profileClicks.subscriberId, ids)),
-    db.select().from(profileRules).where(inArray(profileRules.subscriberId, ids)),
+    queryRows<SignalRow & { vote: VoteKind }>(db, sql`SELECT subscriber_id, paper_id, vote, ${atMs} FROM profile_votes WHERE subscriber_id = ANY(${ids}::uuid[])`),
+    queryRows<SignalRow & { clicks: number }>(db, sql`SELECT subscriber_id, paper_id, clicks, ${atMs} FROM profile_clicks WHERE subscriber_id = ANY(${ids}::uuid[])`),
+    queryRows<{ subscriber_id: string; kind: RuleKind; key: string; value: string; stance: RuleStance; at_ms: number }>(
+      db,
+      sql`SELECT subscriber_id, kind, key, value, stance, ${atMs} FROM profile_rules WHERE subscriber_id = ANY(${ids}::uuid[])`,
+    ),
   ]);
-  const paper = await signalPapers.load(db, [...votes.map((v) => v.paperId), ...clicks.map((c) => c.paperId)]);
-  // Rows arrive in no particular order; sort so ranking (and its why-lines) never depend on it.
-  const byTime = <T extends { at: Date; paperId?: string; key?: string }>(a: T, b: T) => {
-    const x = a.paperId ?? a.key!;
-    const y = b.paperId ?? b.key!;
-    return a.at.getTime() - b.at.getTime() || (x < y ? -1 : x > y ? 1 : 0);
-  };
-  for (const v of votes.sort(byTime)) out.get(v.subscriberId)!.votes.push({ paperId: v.paperId, vote: v.vote, paper: paper.get(v.paperId)!, at: v.at });
-  for (const c of clicks.sort(byTime)) out.get(c.subscriberId)!.clicks.push({ paperId: c.paperId, clicks: c.clicks, paper: paper.get(c.paperId)!, at: c.at });
-  for (const r of rules.sort(byTime)) out.get(r.subscriberId)!.rules.push({ kind: r.kind, key: r.key, value: r.value, stance: r.stance, at: r.at });
+  const paper = await signalPapers.load(db, [...votes.map((v) => v.paper_id), ...clicks.map((c) => c.paper_id)]);
+  for (const v of votes) out.get(v.subscriber_id)!.votes.push({ paperId: v.paper_id, vote: v.vote, paper: paper.get(v.paper_id)!, at: new Date(Number(v.at_ms)) });
+  for (const c of clicks) out.get(c.subscriber_id)!.clicks.push({ paperId: c.paper_id, clicks: Number(c.clicks), paper: paper.get(c.paper_id)!, at: new Date(Number(c.at_ms)) });
+  for (const r of rules) out.get(r.subscriber_id)!.rules.push({ kind: r.kind, key: r.key, value: r.value, stance: r.stance, at: new Date(Number(r.at_ms)) });
+  // Rows arrive in no particular order; sort each reader's so ranking (and its why-lines) never depend on it.
+  const byTime = (a: { at: Date }, x: string, b: { at: Date }, y: string) => a.at.getTime() - b.at.getTime() || (x < y ? -1 : x > y ? 1 : 0);
+  for (const p of out.values()) {
+    if (p.votes.length > 1) p.votes.sort((a, b) => byTime(a, a.paperId, b, b.paperId));
+    if (p.clicks.length > 1) p.clicks.sort((a, b) => byTime(a, a.paperId, b, b.paperId));
+    if (p.rules.length > 1) p.rules.sort((a, b) => byTime(a, a.key, b, b.key));
+  }
   return out;
 }
 

@@ -29,7 +29,20 @@ export function keywordPattern(phrase: string): RegExp {
   return new RegExp(`(?<![\\p{L}\\p{N}])${words.join('\\s+')}(?:e?s)?(?![\\p{L}\\p{N}])`, 'iu');
 }
 
+/** Most readers have no rules: they share one empty set, never written to. */
+const NO_RULES: CompiledRules = {
+  mutedTopics: new Set(),
+  mutedOrgs: new Set(),
+  mutedAuthors: new Set(),
+  negative: [],
+  followedOrgs: new Map(),
+  followedAuthors: new Map(),
+  followedTopics: new Set(),
+  any: false,
+};
+
 export function compileRules(profile: Profile): CompiledRules {
+  if (!profile.rules.length) return NO_RULES;
   const c: CompiledRules = {
     mutedTopics: new Set(),
     mutedOrgs: new Set(),
