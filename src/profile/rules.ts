@@ -29,8 +29,7 @@ export function keywordPattern(phrase: string): RegExp {
   return new RegExp(`(?<![\\p{L}\\p{N}])${words.join('\\s+')}(?:e?s)?(?![\\p{L}\\p{N}])`, 'iu');
 }
 
-/** Most readers have no rules: they share one empty set, never written to. */
-const NO_RULES: CompiledRules = {
+const noRules = (): CompiledRules => ({
   mutedTopics: new Set(),
   mutedOrgs: new Set(),
   mutedAuthors: new Set(),
@@ -39,20 +38,13 @@ const NO_RULES: CompiledRules = {
   followedAuthors: new Map(),
   followedTopics: new Set(),
   any: false,
-};
+});
+/** Most readers have no rules: they share one empty set, never written to. */
+const NO_RULES = noRules();
 
 export function compileRules(profile: Profile): CompiledRules {
   if (!profile.rules.length) return NO_RULES;
-  const c: CompiledRules = {
-    mutedTopics: new Set(),
-    mutedOrgs: new Set(),
-    mutedAuthors: new Set(),
-    negative: [],
-    followedOrgs: new Map(),
-    followedAuthors: new Map(),
-    followedTopics: new Set(),
-    any: false,
-  };
+  const c = noRules();
   for (const r of profile.rules) {
     if (r.stance === 'mute') {
       if (r.kind === 'topic') c.mutedTopics.add(r.key);
