@@ -31,7 +31,8 @@ export function createSmtpMailer(opts: SmtpOptions): Mailer {
   const policy = headerPolicy(opts);
   const sendRaw = async (mail: RawMail): Promise<SentMail> => {
     const raw = sign ? sign(mail.raw) : mail.raw;
-    const info = await transport.sendMail({ envelope: { from: envelopeFrom(opts, mail.messageId), to: mail.to }, raw });
+    // The raw message carries its Message-ID; naming it spares nodemailer making (and discarding) a random one per email.
+    const info = await transport.sendMail({ envelope: { from: envelopeFrom(opts, mail.messageId), to: mail.to }, raw, messageId: mail.messageId });
     return { messageId: mail.messageId, response: info.response };
   };
   return {

@@ -60,7 +60,7 @@ await Promise.all(
   Array.from({ length: IN_FLIGHT }, async () => {
     while (next < BASELINE_N) {
       const i = next++;
-      await pool.sendMail({ envelope: { from: 'digest@bench.example.org', to: `b${i}@bench.example.org` }, raw: parts.join(`b${i}`) });
+      await pool.sendMail({ envelope: { from: 'digest@bench.example.org', to: `b${i}@bench.example.org` }, raw: parts.join(`b${i}`), messageId: `<b${i}@bench.example.org>` });
     }
   }),
 );
