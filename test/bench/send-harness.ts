@@ -136,6 +136,8 @@ export interface RunResult {
   pgCpuUsPerEmail: number;
   /** pg_total_relation_size('deliveries') / rows, right after the send. */
   bytesPerDelivery: number;
+  /** Where those bytes are, per row: the heap's live tuples, dead ones and free space, and each index. */
+  rowBytes: string;
 }
 
 /**
@@ -188,6 +190,7 @@ export async function runSend(database: BenchDatabase, opts: { n: number; worker
                count(*) FILTER (WHERE status = 'failed')::int AS failed, pg_total_relation_size('deliveries')::float8 / count(*) AS bytes
         FROM deliveries`,
   );
+  const rowBytes = await deliveryBytes(database);
   for (const p of procs) p.kill('SIGTERM');
   await Promise.all(procs.map((p) => (p.exitCode !== null ? null : new Promise((r) => p.once('exit', r)))));
   await queues.close();
@@ -202,7 +205,44 @@ export async function runSend(database: BenchDatabase, opts: { n: number; worker
     peakRssMb: rss,
     pgCpuUsPerEmail: (1000 * pgMs) / Math.max(1, c!.sent),
     bytesPerDelivery: c!.bytes,
+    rowBytes,
   };
+}
+
+/**
+ * The bytes of `deliveries` per row, by where they are: the heap (live tuples
+ * with their line pointers, dead tuples, free space, from pgstattuple when the
+ * server has it) and each index.
+ */
+async function deliveryBytes(database: BenchDatabase): Promise<string> {
+  const [{ n }] = (await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::float8 AS n FROM deliveries`)) as [{ n: number }];
+  const per = (b: number) => (b / Math.max(1, n)).toFixed(0);
+  const parts: string[] = [];
+  const [heap] = await queryRows<{ bytes: number }>(database.db, sql`SELECT pg_relation_size('deliveries')::float8 AS bytes`);
+  let detail = '';
+  try {
+    await database.db.execute(sql`CREATE EXTENSION IF NOT EXISTS pgstattuple`);
+    const [t] = await queryRows<{ live: number; dead: number; free: number; avg: number }>(
+      database.db,
+      sql`SELECT tuple_len::float8 AS live, dead_tuple_len::float8 AS dead, free_space::float8 AS free, tuple_len::float8 / greatest(tuple_count, 1) AS avg FROM pgstattuple('deliveries')`,
+    );
+    detail = ` (live tuples ${per(t!.live)}, avg tuple ${t!.avg.toFixed(0)}, dead ${per(t!.dead)}, free ${per(t!.free)})`;
+  } catch {
+    // No pgstattuple on this server: the heap's total only.
+  }
+  parts.push(`heap ${per(heap!.bytes)}${detail}`);
+  const indexes = await queryRows<{ name: string; bytes: number }>(
+    database.db,
+    sql`SELECT c.relname AS name, pg_relation_size(c.oid)::float8 AS bytes FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
+        WHERE x.indrelid = 'deliveries'::regclass ORDER BY c.relname`,
+  );
+  for (const i of indexes) parts.push(`${i.name.replace(/^deliveries_/, '')} ${per(i.bytes)}`);
+  const [toast] = await queryRows<{ bytes: number }>(
+    database.db,
+    sql`SELECT (pg_total_relation_size('deliveries') - pg_relation_size('deliveries') - pg_indexes_size('deliveries'))::float8 AS bytes`,
+  );
+  if (toast!.bytes) parts.push(`toast+fsm+vm ${per(toast!.bytes)}`);
+  return parts.join(', ');
 }
 
 /**
