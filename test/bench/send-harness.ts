@@ -166,6 +166,8 @@ export async function runSend(database: BenchDatabase, opts: { n: number; worker
   await sleep(3000); // let them boot and connect
   const queues = createQueues({ connection: { url: 'redis://127.0.0.1:6379', maxRetriesPerRequest: null }, prefix });
   const statements = await statementsReset(database);
+  // The HOT share printed after the run is this run's (TRUNCATE keeps the counters).
+  await database.db.execute(sql`SELECT pg_stat_reset_single_table_counters('deliveries'::regclass)`).catch(() => undefined);
   const t0 = performance.now();
   await queues.plan.add('plan', { day: DAY });
   let rss = 0;
@@ -190,9 +192,10 @@ export async function runSend(database: BenchDatabase, opts: { n: number; worker
                count(*) FILTER (WHERE status = 'failed')::int AS failed, pg_total_relation_size('deliveries')::float8 / count(*) AS bytes
         FROM deliveries`,
   );
-  const rowBytes = await deliveryBytes(database);
   for (const p of procs) p.kill('SIGTERM');
   await Promise.all(procs.map((p) => (p.exitCode !== null ? null : new Promise((r) => p.once('exit', r)))));
+  // After the workers are gone: their backends have reported their statistics.
+  const rowBytes = await deliveryBytes(database);
   await queues.close();
   const redis = new Redis('redis://127.0.0.1:6379');
   const keys = await redis.keys(`${prefix}:*`);
@@ -242,6 +245,13 @@ async function deliveryBytes(database: BenchDatabase): Promise<string> {
     sql`SELECT (pg_total_relation_size('deliveries') - pg_relation_size('deliveries') - pg_indexes_size('deliveries'))::float8 AS bytes`,
   );
   if (toast!.bytes) parts.push(`toast+fsm+vm ${per(toast!.bytes)}`);
+  // An update that is not heap-only (its page had no room) adds an entry to every index.
+  await sleep(1000);
+  const [u] = await queryRows<{ upd: number; hot: number }>(
+    database.db,
+    sql`SELECT n_tup_upd::float8 AS upd, n_tup_hot_upd::float8 AS hot FROM pg_stat_user_tables WHERE relname = 'deliveries'`,
+  );
+  if (u?.upd) parts.push(`${((100 * u.hot) / u.upd).toFixed(1)} % of updates HOT`);
   return parts.join(', ');
 }
 
