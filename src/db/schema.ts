@@ -120,8 +120,14 @@ export const deliveries = pgTable(
     scheduledFor: ts('scheduled_for').notNull(),
     attempts: integer('attempts').notNull().default(0),
     leaseUntil: ts('lease_until'),
-    /** Papers chosen (before the send) and sent; the no-repeat ledger is sent_papers. */
-    paperIds: text('paper_ids').array().notNull().default(sql`'{}'::text[]`),
+    /**
+     * Papers chosen for the send, held from the claim until the outcome, so a
+     * resume sends the same digest (a failed delivery keeps them for a
+     * resend). NULL before the claim and once sent: what was sent is in the
+     * no-repeat ledger, sent_papers, and a settled row stays as small as a
+     * planned one.
+     */
+    paperIds: text('paper_ids').array(),
     /** Why skipped or failed, in words. */
     reason: text('reason'),
     createdAt: ts('created_at').notNull().defaultNow(),

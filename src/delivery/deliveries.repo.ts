@@ -45,7 +45,7 @@ interface ClaimRow {
   period: string;
   scheduled_for: Date | string;
   attempts: number;
-  paper_ids: string[];
+  paper_ids: string[] | null;
   subscriber_id: string;
   email: string;
   status: SubscriberStatus;
@@ -78,7 +78,7 @@ export async function readClaimable(db: Db, ids: string[], now: Date): Promise<C
     period: r.period,
     scheduledFor: new Date(r.scheduled_for),
     attempts: r.attempts,
-    paperIds: r.paper_ids,
+    paperIds: r.paper_ids ?? [],
     subscriber: {
       id: r.subscriber_id,
       email: r.email,
@@ -115,13 +115,13 @@ export async function claimDeliveries(db: Db, claims: Claim[], now: Date, leaseS
   // Paper ids travel as one delimited text per row: arrays of arrays do not bind.
   const papers = (c: Claim) => ('paperIds' in c ? c.paperIds.join('\u001f') : '');
   const previous = (c: Claim) => ('paperIds' in c ? (c.previous ?? []).join('\u001f') : '');
-  const rows = await queryRows<{ id: string; status: string; attempts: number; paper_ids: string[] }>(
+  const rows = await queryRows<{ id: string; status: string; attempts: number; paper_ids: string[] | null }>(
     db,
     sql`UPDATE deliveries d SET
           status = CASE WHEN c.skip IS NULL THEN 'sending' ELSE 'skipped' END,
           reason = c.skip,
           attempts = d.attempts + 1,
-          paper_ids = CASE WHEN c.skip IS NULL AND c.papers <> '' AND array_to_string(d.paper_ids, chr(31)) = c.previous
+          paper_ids = CASE WHEN c.skip IS NULL AND c.papers <> '' AND coalesce(array_to_string(d.paper_ids, chr(31)), '') = c.previous
                            THEN string_to_array(c.papers, chr(31)) ELSE d.paper_ids END,
           lease_until = CASE WHEN c.skip IS NULL THEN ${at}::timestamptz + make_interval(secs => ${leaseSeconds}) END,
           updated_at = ${at}::timestamptz
@@ -134,7 +134,7 @@ export async function claimDeliveries(db: Db, claims: Claim[], now: Date, leaseS
         WHERE d.id = c.id AND ${claimable(at)}
         RETURNING d.id, d.status, d.attempts, d.paper_ids`,
   );
-  return rows.map((r) => ({ id: r.id, status: r.status, attempts: r.attempts, paperIds: r.paper_ids }));
+  return rows.map((r) => ({ id: r.id, status: r.status, attempts: r.attempts, paperIds: r.paper_ids ?? [] }));
 }
 
 export type Outcome =
@@ -158,7 +158,12 @@ export async function finishDeliveries(db: Db, outcomes: { id: string; outcome: 
   if (!outcomes.length) return [];
   const col = <T>(f: (o: Outcome) => T) => sql.param(outcomes.map(({ outcome }) => f(outcome)));
   const at = now.toISOString();
-  // Sent ones enter the no-repeat ledger in the same statement (sent-ledger.ts).
+  // Sent ones enter the no-repeat ledger in the same statement (sent-ledger.ts),
+  // and their row lets go of its paper ids: the ledger holds them from then
+  // on, and a sent row is never resumed. That keeps a settled row about as
+  // small as a planned one (README, Postgres size per day). RETURNING gives
+  // the new values, so the ids come from the row as the statement's snapshot
+  // saw it: the join to `held` (the same snapshot for every part of a WITH).
   const updated = await queryRows<{ id: string }>(
     db,
     sql`WITH done AS (UPDATE deliveries d SET
@@ -166,6 +171,7 @@ export async function finishDeliveries(db: Db, outcomes: { id: string; outcome: 
           reason = o.reason,
           sent_at = CASE WHEN o.status = 'sent' THEN ${at}::timestamptz ELSE d.sent_at END,
           attempts = CASE WHEN o.uncounted THEN greatest(d.attempts - 1, 0) ELSE d.attempts END,
+          paper_ids = CASE WHEN o.status = 'sent' THEN NULL ELSE d.paper_ids END,
           lease_until = NULL,
           updated_at = ${at}::timestamptz
         FROM unnest(${sql.param(outcomes.map((o) => o.id))}::uuid[], ${col((o) => o.status)}::text[],
@@ -173,8 +179,9 @@ export async function finishDeliveries(db: Db, outcomes: { id: string; outcome: 
                     ${col((o) => o.status === 'queued' && o.uncounted === true)}::boolean[])
           AS o(id, status, reason, uncounted)
         WHERE d.id = o.id AND d.status = 'sending'
-        RETURNING d.id, d.subscriber_id, d.period, d.scheduled_for, d.paper_ids, d.status),
-      ledger AS (${recordSentFrom(sql`done`)})
+        RETURNING d.id, d.subscriber_id, d.period, d.scheduled_for, d.status),
+      sent AS (SELECT done.*, held.paper_ids FROM done JOIN deliveries held ON held.id = done.id WHERE done.status = 'sent'),
+      ledger AS (${recordSentFrom(sql`sent`)})
       SELECT id FROM done`,
   );
   return updated.map((r) => r.id);

@@ -3,8 +3,8 @@
  * it. Erasing deletes the row; deliveries and audit events go with it through
  * their ON DELETE CASCADE foreign keys, so nothing is left that names them.
  */
-import { asc, eq } from 'drizzle-orm';
-import { auditEvents, deliveries, profileClicks, profileRules, profileVotes, subscribers } from '../db/schema.ts';
+import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
+import { auditEvents, deliveries, profileClicks, profileRules, profileVotes, sentPapers, subscribers } from '../db/schema.ts';
 import type { SubscriberDeps } from './deps.ts';
 import { goneLink } from './errors.ts';
 import { findSubscriber, type Subscriber } from './lifecycle.ts';
@@ -23,7 +23,13 @@ export interface SubscriberExport {
 export async function exportSubscriber(deps: Pick<SubscriberDeps, 'db'>, id: string): Promise<SubscriberExport> {
   const subscriber = await findSubscriber(deps, id);
   const [sent, events, votes, rules, clicks] = await Promise.all([
-    deps.db.select().from(deliveries).where(eq(deliveries.subscriberId, id)).orderBy(asc(deliveries.createdAt)),
+    // A sent delivery's papers are in the no-repeat ledger (its row lets go of them), while the ledger keeps them.
+    deps.db
+      .select({ ...getTableColumns(deliveries), paperIds: sql<string[] | null>`coalesce(${deliveries.paperIds}, ${sentPapers.paperIds})` })
+      .from(deliveries)
+      .leftJoin(sentPapers, and(eq(sentPapers.subscriberId, deliveries.subscriberId), eq(sentPapers.period, deliveries.period)))
+      .where(eq(deliveries.subscriberId, id))
+      .orderBy(asc(deliveries.createdAt)),
     deps.db.select().from(auditEvents).where(eq(auditEvents.subscriberId, id)).orderBy(asc(auditEvents.at), asc(auditEvents.id)),
     deps.db.select().from(profileVotes).where(eq(profileVotes.subscriberId, id)).orderBy(asc(profileVotes.at), asc(profileVotes.paperId)),
     deps.db.select().from(profileRules).where(eq(profileRules.subscriberId, id)).orderBy(asc(profileRules.at), asc(profileRules.key)),

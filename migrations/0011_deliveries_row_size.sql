@@ -1,0 +1,2 @@
+ALTER TABLE "deliveries" ALTER COLUMN "paper_ids" DROP DEFAULT;--> statement-breakpoint
+ALTER TABLE "deliveries" ALTER COLUMN "paper_ids" DROP NOT NULL;
