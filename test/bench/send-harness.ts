@@ -111,7 +111,11 @@ export const peakRssMb = (pid: number | undefined) => {
 
 /** User + system CPU (ms) of the Postgres backends serving this bench's workers. */
 async function workerBackendsCpuMs(database: BenchDatabase): Promise<number> {
-  const rows = await queryRows<{ pid: number }>(database.db, sql`SELECT pid FROM pg_stat_activity WHERE application_name = ${APP}`);
+  // This database's only: another bench on the same server tags its workers alike.
+  const rows = await queryRows<{ pid: number }>(
+    database.db,
+    sql`SELECT pid FROM pg_stat_activity WHERE application_name = ${APP} AND datname = current_database()`,
+  );
   let ticks = 0;
   for (const { pid } of rows) {
     try {
@@ -263,7 +267,8 @@ async function deliveryBytes(database: BenchDatabase): Promise<string> {
 async function statementsReset(database: BenchDatabase): Promise<boolean> {
   try {
     await database.db.execute(sql`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`);
-    await database.db.execute(sql`SELECT pg_stat_statements_reset()`);
+    // This database's statements only: a bench running beside this one keeps its own.
+    await database.db.execute(sql`SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)`);
     return true;
   } catch {
     return false;

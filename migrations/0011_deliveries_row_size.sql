@@ -1,2 +1,0 @@
-ALTER TABLE "deliveries" ALTER COLUMN "paper_ids" DROP DEFAULT;--> statement-breakpoint
-ALTER TABLE "deliveries" ALTER COLUMN "paper_ids" DROP NOT NULL;
