@@ -45,7 +45,7 @@ interface ClaimRow {
   period: string;
   scheduled_for: Date | string;
   attempts: number;
-  paper_ids: string[] | null;
+  chosen_papers: string | null;
   subscriber_id: string;
   email: string;
   status: SubscriberStatus;
@@ -55,6 +55,9 @@ interface ClaimRow {
   timezone: string;
   send_hour: number;
 }
+
+/** The ids a `chosen_papers` value holds (schema.ts): none for NULL. */
+export const papersOf = (chosen: string | null): string[] => (chosen ? chosen.split(' ') : []);
 
 const claimable = (at: string) => sql`(d.status = 'queued' OR (d.status = 'sending' AND d.lease_until < ${at}::timestamptz))`;
 
@@ -67,7 +70,7 @@ export async function readClaimable(db: Db, ids: string[], now: Date): Promise<C
   if (!ids.length) return [];
   const rows = await queryRows<ClaimRow>(
     db,
-    sql`SELECT d.id, d.period, d.scheduled_for, d.attempts + 1 AS attempts, d.paper_ids, d.subscriber_id,
+    sql`SELECT d.id, d.period, d.scheduled_for, d.attempts + 1 AS attempts, d.chosen_papers, d.subscriber_id,
                s.email, s.status, s.topics, s.keywords, s.frequency, s.timezone, s.send_hour
         FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
         WHERE d.id = ANY(${sql.param(ids)}::uuid[]) AND ${claimable(now.toISOString())}
@@ -78,7 +81,7 @@ export async function readClaimable(db: Db, ids: string[], now: Date): Promise<C
     period: r.period,
     scheduledFor: new Date(r.scheduled_for),
     attempts: r.attempts,
-    paperIds: r.paper_ids ?? [],
+    paperIds: papersOf(r.chosen_papers),
     subscriber: {
       id: r.subscriber_id,
       email: r.email,
@@ -112,17 +115,17 @@ export async function claimDeliveries(db: Db, claims: Claim[], now: Date, leaseS
   if (!claims.length) return [];
   const at = now.toISOString();
   const skip = (c: Claim) => ('skip' in c ? c.skip : null);
-  // Paper ids travel as one delimited text per row: arrays of arrays do not bind.
-  const papers = (c: Claim) => ('paperIds' in c ? c.paperIds.join('\u001f') : '');
-  const previous = (c: Claim) => ('paperIds' in c ? (c.previous ?? []).join('\u001f') : '');
-  const rows = await queryRows<{ id: string; status: string; attempts: number; paper_ids: string[] | null }>(
+  // Paper ids travel as the column holds them, one space-separated text per row.
+  const papers = (c: Claim) => ('paperIds' in c ? c.paperIds.join(' ') : '');
+  const previous = (c: Claim) => ('paperIds' in c ? (c.previous ?? []).join(' ') : '');
+  const rows = await queryRows<{ id: string; status: string; attempts: number; chosen_papers: string | null }>(
     db,
     sql`UPDATE deliveries d SET
           status = CASE WHEN c.skip IS NULL THEN 'sending' ELSE 'skipped' END,
           reason = c.skip,
           attempts = d.attempts + 1,
-          paper_ids = CASE WHEN c.skip IS NULL AND c.papers <> '' AND coalesce(array_to_string(d.paper_ids, chr(31)), '') = c.previous
-                           THEN string_to_array(c.papers, chr(31)) ELSE d.paper_ids END,
+          chosen_papers = CASE WHEN c.skip IS NULL AND c.papers <> '' AND coalesce(d.chosen_papers, '') = c.previous
+                               THEN c.papers ELSE d.chosen_papers END,
           lease_until = CASE WHEN c.skip IS NULL THEN ${at}::timestamptz + make_interval(secs => ${leaseSeconds}) END,
           updated_at = ${at}::timestamptz
         FROM unnest(
@@ -132,9 +135,9 @@ export async function claimDeliveries(db: Db, claims: Claim[], now: Date, leaseS
             ${sql.param(claims.map(previous))}::text[]
           ) AS c(id, skip, papers, previous)
         WHERE d.id = c.id AND ${claimable(at)}
-        RETURNING d.id, d.status, d.attempts, d.paper_ids`,
+        RETURNING d.id, d.status, d.attempts, d.chosen_papers`,
   );
-  return rows.map((r) => ({ id: r.id, status: r.status, attempts: r.attempts, paperIds: r.paper_ids ?? [] }));
+  return rows.map((r) => ({ id: r.id, status: r.status, attempts: r.attempts, paperIds: papersOf(r.chosen_papers) }));
 }
 
 export type Outcome =
@@ -171,7 +174,7 @@ export async function finishDeliveries(db: Db, outcomes: { id: string; outcome: 
           reason = o.reason,
           sent_at = CASE WHEN o.status = 'sent' THEN ${at}::timestamptz ELSE d.sent_at END,
           attempts = CASE WHEN o.uncounted THEN greatest(d.attempts - 1, 0) ELSE d.attempts END,
-          paper_ids = CASE WHEN o.status = 'sent' THEN NULL ELSE d.paper_ids END,
+          chosen_papers = CASE WHEN o.status = 'sent' THEN NULL ELSE d.chosen_papers END,
           lease_until = NULL,
           updated_at = ${at}::timestamptz
         FROM unnest(${sql.param(outcomes.map((o) => o.id))}::uuid[], ${col((o) => o.status)}::text[],
@@ -180,7 +183,7 @@ export async function finishDeliveries(db: Db, outcomes: { id: string; outcome: 
           AS o(id, status, reason, uncounted)
         WHERE d.id = o.id AND d.status = 'sending'
         RETURNING d.id, d.subscriber_id, d.period, d.scheduled_for, d.status),
-      sent AS (SELECT done.*, held.paper_ids FROM done JOIN deliveries held ON held.id = done.id WHERE done.status = 'sent'),
+      sent AS (SELECT done.*, coalesce(string_to_array(held.chosen_papers, ' '), '{}') AS paper_ids FROM done JOIN deliveries held ON held.id = done.id WHERE done.status = 'sent'),
       ledger AS (${recordSentFrom(sql`sent`)})
       SELECT id FROM done`,
   );

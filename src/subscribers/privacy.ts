@@ -11,7 +11,8 @@ import { findSubscriber, type Subscriber } from './lifecycle.ts';
 
 export interface SubscriberExport {
   subscriber: Subscriber;
-  deliveries: (typeof deliveries.$inferSelect)[];
+  /** Each with the papers chosen or sent (the ledger's, for a sent one it still holds). */
+  deliveries: (Omit<typeof deliveries.$inferSelect, 'chosenPapers'> & { paperIds: string[] })[];
   auditEvents: (typeof auditEvents.$inferSelect)[];
   profile: {
     votes: (typeof profileVotes.$inferSelect)[];
@@ -20,12 +21,14 @@ export interface SubscriberExport {
   };
 }
 
+const { chosenPapers: _chosen, ...deliveryColumns } = getTableColumns(deliveries);
+
 export async function exportSubscriber(deps: Pick<SubscriberDeps, 'db'>, id: string): Promise<SubscriberExport> {
   const subscriber = await findSubscriber(deps, id);
   const [sent, events, votes, rules, clicks] = await Promise.all([
     // A sent delivery's papers are in the no-repeat ledger (its row lets go of them), while the ledger keeps them.
     deps.db
-      .select({ ...getTableColumns(deliveries), paperIds: sql<string[] | null>`coalesce(${deliveries.paperIds}, ${sentPapers.paperIds})` })
+      .select({ ...deliveryColumns, paperIds: sql<string[]>`coalesce(string_to_array(${deliveries.chosenPapers}, ' '), ${sentPapers.paperIds}, '{}')` })
       .from(deliveries)
       .leftJoin(sentPapers, and(eq(sentPapers.subscriberId, deliveries.subscriberId), eq(sentPapers.period, deliveries.period)))
       .where(eq(deliveries.subscriberId, id))

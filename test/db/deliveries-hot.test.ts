@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 // Columns the claim, the lease and the outcome write.
-const MUTABLE = ['status', 'reason', 'attempts', 'paper_ids', 'lease_until', 'updated_at', 'sent_at'];
+const MUTABLE = ['status', 'reason', 'attempts', 'chosen_papers', 'lease_until', 'updated_at', 'sent_at'];
 
 it('indexes no column that the claim or the outcome changes', async () => {
   const rows = await queryRows<{ index: string; column: string }>(

@@ -173,7 +173,7 @@ describe('delivery claims', () => {
     expect(await finishDeliveries(database.db, [{ id: p!.id, outcome: { status: 'failed', reason: 'late' } }], later)).toEqual([]);
     const [row] = await database.db.select().from(deliveries).where(eq(deliveries.id, p!.id));
     // Sent: the row lets go of its papers, and the ledger has the ones it held.
-    expect(row).toMatchObject({ status: 'sent', paperIds: null, leaseUntil: null });
+    expect(row).toMatchObject({ status: 'sent', chosenPapers: null, leaseUntil: null });
     const ledger = await database.db.select().from(sentPapers).where(eq(sentPapers.subscriberId, s!.id));
     expect(ledger.map((l) => [l.period, l.paperIds])).toEqual([[row!.period, ['2512.00001', '2512.00002']]]);
   });

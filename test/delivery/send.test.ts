@@ -126,7 +126,7 @@ describe('sending digests through BullMQ and SMTP', () => {
 
     expect(adaRow.status).toBe('sent');
     // A sent row lets go of its papers: the no-repeat ledger holds what was sent.
-    expect(adaRow.paperIds).toBeNull();
+    expect(adaRow.chosenPapers).toBeNull();
     const adaPapers = await ledgerOf(subs[0]!.id, '2025-12-16');
     expect(adaPapers.length).toBeGreaterThan(0);
     expect(ada.parsed.messageId).toBe(`<digest.${adaRow.id}@papers.example.org>`);
@@ -245,7 +245,7 @@ describe('resuming a delivery after a crash', () => {
     const outcome = await sendBatch({ db: database.db, log: silentLogger, mailer: ctx.mailer, config: ctx.config, now: () => new Date(), ...caches }, [planned!.id]);
     expect(outcome).toMatchObject({ claimed: 1, sent: 1 });
     const [row] = await database.db.select().from(deliveries).where(eq(deliveries.id, planned!.id));
-    expect(row).toMatchObject({ status: 'sent', paperIds: null, attempts: 2 });
+    expect(row).toMatchObject({ status: 'sent', chosenPapers: null, attempts: 2 });
     expect(await ledgerOf(s!.id, '2025-12-16')).toEqual(chosenBefore);
     await arrived(1);
     const mail = sink.messages.find((m) => m.to[0] === 'resumed@example.org')!;

@@ -67,7 +67,7 @@ describe('a paper withdrawn after it was chosen', () => {
     expect(mail.parsed.html).not.toContain(encodeURIComponent(`"${await titleOf(withdrawn)}"`));
     // The ledger records the papers sent, without the withdrawn one (the sent row holds none).
     const [row] = await database.db.select().from(deliveries).where(eq(deliveries.id, planned!.id));
-    expect(row).toMatchObject({ status: 'sent', paperIds: null });
+    expect(row).toMatchObject({ status: 'sent', chosenPapers: null });
     const [ledger] = await database.db.select().from(sentPapers).where(eq(sentPapers.subscriberId, s!.id));
     expect(ledger?.paperIds).toContain(ids[1]!);
     expect(ledger?.paperIds).not.toContain(withdrawn);

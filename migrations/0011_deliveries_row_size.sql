@@ -1,0 +1,12 @@
+ALTER TABLE "deliveries" ADD COLUMN "chosen_papers" text;--> statement-breakpoint
+-- Deliveries that may still go out keep the papers chosen for them (a resume
+-- sends the same digest; a failed one keeps them for a resend). Sent ones have
+-- theirs in the ledger, sent_papers, and from now on hold none (schema.ts).
+UPDATE "deliveries" SET "chosen_papers" = array_to_string("paper_ids", ' ')
+WHERE "status" <> 'sent' AND cardinality("paper_ids") > 0;--> statement-breakpoint
+ALTER TABLE "deliveries" DROP COLUMN "paper_ids";--> statement-breakpoint
+-- A claim's version of a row is its planned size plus the chosen ids, and the
+-- page must have room for it to stay a heap-only update; with the ids as one
+-- text and none kept once sent, less room than 0010's 30 % is enough.
+-- Applies to pages written from now on.
+ALTER TABLE "deliveries" SET (fillfactor = 80);
