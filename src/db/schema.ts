@@ -133,7 +133,12 @@ export const deliveries = pgTable(
     /** Why skipped or failed, in words. */
     reason: text('reason'),
     createdAt: ts('created_at').notNull().defaultNow(),
-    updatedAt: ts('updated_at').notNull().defaultNow(),
+    /**
+     * The last write after planning (claim, outcome, resend); NULL until the
+     * first, when it would only repeat created_at: a planned row is then 8
+     * bytes smaller, and more of them fit a page.
+     */
+    updatedAt: ts('updated_at'),
     sentAt: ts('sent_at'),
   },
   (t) => [
