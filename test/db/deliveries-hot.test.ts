@@ -47,7 +47,7 @@ it('claims and settles a delivery with heap-only updates', async () => {
   await single.db.insert(subscribers).values({ email: 'hot@example.org', status: 'active', sendHour: 7 });
   const [planned] = await planDeliveries(single.db, { now });
   expect(await claimDeliveries(single.db, [{ id: planned!.id, paperIds: ['2512.00001', '2512.00002'] }], now, 60)).toHaveLength(1);
-  expect(await finishDeliveries(single.db, [{ id: planned!.id, outcome: { status: 'sent' } }], now)).toEqual([planned!.id]);
+  expect(await finishDeliveries(single.db, [{ id: planned!.id, outcome: { status: 'sent', paperIds: ['2512.00001', '2512.00002'] } }], now)).toEqual([planned!.id]);
   // Statistics reach shared memory when the backend goes idle: flush, then read them afresh.
   await single.db.execute(sql`SELECT pg_stat_force_next_flush()`);
   const [stats] = await queryRows<{ upd: number; hot: number }>(
@@ -84,7 +84,7 @@ it('keeps a sent row as small as a planned one, in the pages it was planned in',
   for (const batch of batches) {
     expect(await claimDeliveries(single.db, batch.map((id) => ({ id, paperIds: papersOf(id) })), now, 60)).toHaveLength(batch.length);
     for (let s = 0; s < batch.length; s += 20) {
-      await finishDeliveries(single.db, batch.slice(s, s + 20).map((id) => ({ id, outcome: { status: 'sent' } })), now);
+      await finishDeliveries(single.db, batch.slice(s, s + 20).map((id) => ({ id, outcome: { status: 'sent', paperIds: papersOf(id) } })), now);
     }
   }
 

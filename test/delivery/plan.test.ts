@@ -168,7 +168,7 @@ describe('delivery claims', () => {
     // A claim with other papers keeps the ones chosen first.
     const [second] = await claimDeliveries(database.db, [{ id: p!.id, paperIds: ['2512.00009'] }], later, 30);
     expect(second).toMatchObject({ id: p!.id, attempts: 2, paperIds: ['2512.00001', '2512.00002'] });
-    expect(await finishDeliveries(database.db, [{ id: p!.id, outcome: { status: 'sent' } }], later)).toEqual([p!.id]);
+    expect(await finishDeliveries(database.db, [{ id: p!.id, outcome: { status: 'sent', paperIds: second!.paperIds } }], later)).toEqual([p!.id]);
     // The first holder waking up cannot change the outcome.
     expect(await finishDeliveries(database.db, [{ id: p!.id, outcome: { status: 'failed', reason: 'late' } }], later)).toEqual([]);
     const [row] = await database.db.select().from(deliveries).where(eq(deliveries.id, p!.id));
