@@ -102,7 +102,7 @@ export type DeliveryStatus = (typeof deliveryStatuses)[number];
  * change (status, lease, papers, attempts, updated_at): then every update is
  * a heap-only tuple (HOT) update, which writes no index entries and whose
  * dead versions the page itself reclaims, with no VACUUM. The table keeps
- * free room in each page for that (fillfactor, migration 0010). Queries by
+ * free room in each page for that (fillfactor, migrations 0010 and 0011). Queries by
  * state narrow by an immutable column first (period, created_at).
  */
 export const deliveries = pgTable(
