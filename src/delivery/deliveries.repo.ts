@@ -45,7 +45,7 @@ interface ClaimRow {
   period: string;
   scheduled_for: Date | string;
   attempts: number;
-  paper_ids: string[];
+  chosen_papers: string | null;
   subscriber_id: string;
   email: string;
   status: SubscriberStatus;
@@ -55,6 +55,9 @@ interface ClaimRow {
   timezone: string;
   send_hour: number;
 }
+
+/** The ids a `chosen_papers` value holds (schema.ts): none for NULL. */
+export const papersOf = (chosen: string | null): string[] => (chosen ? chosen.split(' ') : []);
 
 const claimable = (at: string) => sql`(d.status = 'queued' OR (d.status = 'sending' AND d.lease_until < ${at}::timestamptz))`;
 
@@ -67,7 +70,7 @@ export async function readClaimable(db: Db, ids: string[], now: Date): Promise<C
   if (!ids.length) return [];
   const rows = await queryRows<ClaimRow>(
     db,
-    sql`SELECT d.id, d.period, d.scheduled_for, d.attempts + 1 AS attempts, d.paper_ids, d.subscriber_id,
+    sql`SELECT d.id, d.period, d.scheduled_for, d.attempts + 1 AS attempts, d.chosen_papers, d.subscriber_id,
                s.email, s.status, s.topics, s.keywords, s.frequency, s.timezone, s.send_hour
         FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
         WHERE d.id = ANY(${sql.param(ids)}::uuid[]) AND ${claimable(now.toISOString())}
@@ -78,7 +81,7 @@ export async function readClaimable(db: Db, ids: string[], now: Date): Promise<C
     period: r.period,
     scheduledFor: new Date(r.scheduled_for),
     attempts: r.attempts,
-    paperIds: r.paper_ids,
+    paperIds: papersOf(r.chosen_papers),
     subscriber: {
       id: r.subscriber_id,
       email: r.email,
@@ -112,17 +115,17 @@ export async function claimDeliveries(db: Db, claims: Claim[], now: Date, leaseS
   if (!claims.length) return [];
   const at = now.toISOString();
   const skip = (c: Claim) => ('skip' in c ? c.skip : null);
-  // Paper ids travel as one delimited text per row: arrays of arrays do not bind.
-  const papers = (c: Claim) => ('paperIds' in c ? c.paperIds.join('\u001f') : '');
-  const previous = (c: Claim) => ('paperIds' in c ? (c.previous ?? []).join('\u001f') : '');
-  const rows = await queryRows<{ id: string; status: string; attempts: number; paper_ids: string[] }>(
+  // Paper ids travel as the column holds them, one space-separated text per row.
+  const papers = (c: Claim) => ('paperIds' in c ? c.paperIds.join(' ') : '');
+  const previous = (c: Claim) => ('paperIds' in c ? (c.previous ?? []).join(' ') : '');
+  const rows = await queryRows<{ id: string; status: string; attempts: number; chosen_papers: string | null }>(
     db,
     sql`UPDATE deliveries d SET
           status = CASE WHEN c.skip IS NULL THEN 'sending' ELSE 'skipped' END,
           reason = c.skip,
           attempts = d.attempts + 1,
-          paper_ids = CASE WHEN c.skip IS NULL AND c.papers <> '' AND array_to_string(d.paper_ids, chr(31)) = c.previous
-                           THEN string_to_array(c.papers, chr(31)) ELSE d.paper_ids END,
+          chosen_papers = CASE WHEN c.skip IS NULL AND c.papers <> '' AND coalesce(d.chosen_papers, '') = c.previous
+                               THEN c.papers ELSE d.chosen_papers END,
           lease_until = CASE WHEN c.skip IS NULL THEN ${at}::timestamptz + make_interval(secs => ${leaseSeconds}) END,
           updated_at = ${at}::timestamptz
         FROM unnest(
@@ -132,13 +135,14 @@ export async function claimDeliveries(db: Db, claims: Claim[], now: Date, leaseS
             ${sql.param(claims.map(previous))}::text[]
           ) AS c(id, skip, papers, previous)
         WHERE d.id = c.id AND ${claimable(at)}
-        RETURNING d.id, d.status, d.attempts, d.paper_ids`,
+        RETURNING d.id, d.status, d.attempts, d.chosen_papers`,
   );
-  return rows.map((r) => ({ id: r.id, status: r.status, attempts: r.attempts, paperIds: r.paper_ids }));
+  return rows.map((r) => ({ id: r.id, status: r.status, attempts: r.attempts, paperIds: papersOf(r.chosen_papers) }));
 }
 
 export type Outcome =
-  | { status: 'sent' }
+  /** `paperIds`: the papers the email held (the claim's), for the no-repeat ledger. */
+  | { status: 'sent'; paperIds: readonly string[] }
   | { status: 'skipped'; reason: string }
   | { status: 'failed'; reason: string }
   /**
@@ -158,7 +162,13 @@ export async function finishDeliveries(db: Db, outcomes: { id: string; outcome: 
   if (!outcomes.length) return [];
   const col = <T>(f: (o: Outcome) => T) => sql.param(outcomes.map(({ outcome }) => f(outcome)));
   const at = now.toISOString();
-  // Sent ones enter the no-repeat ledger in the same statement (sent-ledger.ts).
+  // Sent ones enter the no-repeat ledger in the same statement (sent-ledger.ts),
+  // with the papers their email held, and their row lets go of its chosen
+  // papers: the ledger holds them from then on, and a sent row is never
+  // resumed. That keeps a settled row as small as a planned one (README,
+  // Postgres size per day). The ids come with the outcome, as the claim binds
+  // them: RETURNING gives the row's new values only, and reading the old ones
+  // again cost 4 µs an email.
   const updated = await queryRows<{ id: string }>(
     db,
     sql`WITH done AS (UPDATE deliveries d SET
@@ -166,14 +176,16 @@ export async function finishDeliveries(db: Db, outcomes: { id: string; outcome: 
           reason = o.reason,
           sent_at = CASE WHEN o.status = 'sent' THEN ${at}::timestamptz ELSE d.sent_at END,
           attempts = CASE WHEN o.uncounted THEN greatest(d.attempts - 1, 0) ELSE d.attempts END,
+          chosen_papers = CASE WHEN o.status = 'sent' THEN NULL ELSE d.chosen_papers END,
           lease_until = NULL,
           updated_at = ${at}::timestamptz
         FROM unnest(${sql.param(outcomes.map((o) => o.id))}::uuid[], ${col((o) => o.status)}::text[],
                     ${col((o) => ('reason' in o ? o.reason : null))}::text[],
-                    ${col((o) => o.status === 'queued' && o.uncounted === true)}::boolean[])
-          AS o(id, status, reason, uncounted)
+                    ${col((o) => o.status === 'queued' && o.uncounted === true)}::boolean[],
+                    ${col((o) => (o.status === 'sent' ? o.paperIds.join(' ') : null))}::text[])
+          AS o(id, status, reason, uncounted, papers)
         WHERE d.id = o.id AND d.status = 'sending'
-        RETURNING d.id, d.subscriber_id, d.period, d.scheduled_for, d.paper_ids, d.status),
+        RETURNING d.id, d.subscriber_id, d.period, d.scheduled_for, d.status, string_to_array(o.papers, ' ') AS paper_ids),
       ledger AS (${recordSentFrom(sql`done`)})
       SELECT id FROM done`,
   );

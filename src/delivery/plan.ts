@@ -104,8 +104,8 @@ export async function* planDeliveryChunks(db: Db, opts: PlanOptions, chunkSize =
     const statement = sql`
         WITH due AS MATERIALIZED (${due}),
         inserted AS (
-          INSERT INTO deliveries (subscriber_id, period, scheduled_for, created_at, updated_at)
-          SELECT subscriber_id, period, scheduled_for, ${now}::timestamptz, ${now}::timestamptz FROM due
+          INSERT INTO deliveries (subscriber_id, period, scheduled_for, created_at)
+          SELECT subscriber_id, period, scheduled_for, ${now}::timestamptz FROM due
           ORDER BY subscriber_id
           ON CONFLICT (subscriber_id, period) DO NOTHING
           RETURNING id, subscriber_id, period)
@@ -161,7 +161,7 @@ export async function findStalledDeliveries(db: Db, now: Date, staleAfterMs: num
     sql`
       SELECT id FROM deliveries
       WHERE created_at > ${new Date(now.getTime() - STALL_HORIZON_DAYS * 86_400_000).toISOString()}::timestamptz
-        AND ((status = 'queued' AND updated_at < ${new Date(now.getTime() - staleAfterMs).toISOString()}::timestamptz)
+        AND ((status = 'queued' AND coalesce(updated_at, created_at) < ${new Date(now.getTime() - staleAfterMs).toISOString()}::timestamptz)
           OR (status = 'sending' AND lease_until < ${now.toISOString()}::timestamptz))
       ORDER BY id
       LIMIT ${limit}`,

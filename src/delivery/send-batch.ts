@@ -190,7 +190,7 @@ export async function sendBatch(deps: SendDeps, ids: string[]): Promise<BatchOut
       try {
         await inFlight(() => deps.mailer.sendRaw({ to: mail.to, messageId: mail.messageId, raw: mail.raw, html: mail.html }));
         deps.metrics?.mailed('sent', took());
-        await record(d.id, { status: 'sent' });
+        await record(d.id, { status: 'sent', paperIds: mail.paperIds });
         out.sent++;
       } catch (err) {
         const failure = classifySendError(err);

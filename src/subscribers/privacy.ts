@@ -3,15 +3,16 @@
  * it. Erasing deletes the row; deliveries and audit events go with it through
  * their ON DELETE CASCADE foreign keys, so nothing is left that names them.
  */
-import { asc, eq } from 'drizzle-orm';
-import { auditEvents, deliveries, papers, profileClicks, profileRules, profileVotes, subscribers } from '../db/schema.ts';
+import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
+import { auditEvents, deliveries, papers, profileClicks, profileRules, profileVotes, sentPapers, subscribers } from '../db/schema.ts';
 import type { SubscriberDeps } from './deps.ts';
 import { goneLink } from './errors.ts';
 import { findSubscriber, type Subscriber } from './lifecycle.ts';
 
 export interface SubscriberExport {
   subscriber: Subscriber;
-  deliveries: (typeof deliveries.$inferSelect)[];
+  /** Each with the papers chosen or sent (the ledger's, for a sent one it still holds). */
+  deliveries: (Omit<typeof deliveries.$inferSelect, 'chosenPapers'> & { paperIds: string[] })[];
   auditEvents: (typeof auditEvents.$inferSelect)[];
   /** Votes and clicks name their paper by id; its title is added so the export reads on its own. */
   profile: {
@@ -21,10 +22,18 @@ export interface SubscriberExport {
   };
 }
 
+const { chosenPapers: _chosen, ...deliveryColumns } = getTableColumns(deliveries);
+
 export async function exportSubscriber(deps: Pick<SubscriberDeps, 'db'>, id: string): Promise<SubscriberExport> {
   const subscriber = await findSubscriber(deps, id);
   const [sent, events, votes, rules, clicks] = await Promise.all([
-    deps.db.select().from(deliveries).where(eq(deliveries.subscriberId, id)).orderBy(asc(deliveries.createdAt)),
+    // A sent delivery's papers are in the no-repeat ledger (its row lets go of them), while the ledger keeps them.
+    deps.db
+      .select({ ...deliveryColumns, paperIds: sql<string[]>`coalesce(string_to_array(${deliveries.chosenPapers}, ' '), ${sentPapers.paperIds}, '{}')` })
+      .from(deliveries)
+      .leftJoin(sentPapers, and(eq(sentPapers.subscriberId, deliveries.subscriberId), eq(sentPapers.period, deliveries.period)))
+      .where(eq(deliveries.subscriberId, id))
+      .orderBy(asc(deliveries.createdAt)),
     deps.db.select().from(auditEvents).where(eq(auditEvents.subscriberId, id)).orderBy(asc(auditEvents.at), asc(auditEvents.id)),
     deps.db
       .select({ subscriberId: profileVotes.subscriberId, paperId: profileVotes.paperId, title: papers.title, vote: profileVotes.vote, at: profileVotes.at })

@@ -104,12 +104,16 @@ describe('export and erase', () => {
     await t.database.db.execute(
       sql`INSERT INTO deliveries (subscriber_id, period, status, scheduled_for) VALUES (${s.id}, '2025-12-15', 'sent', '2025-12-15T07:00:00Z')`,
     );
+    await t.database.db.execute(
+      sql`INSERT INTO sent_papers (subscriber_id, period, scheduled_for, paper_ids) VALUES (${s.id}, '2025-12-15', '2025-12-15T07:00:00Z', '{2512.00001}')`,
+    );
     const auth = { authorization: `Bearer ${s.token('preferences')}` };
     const exp = await t.app.inject({ method: 'GET', url: '/api/preferences/export', headers: auth });
     expect(exp.statusCode).toBe(200);
     const data = exp.json();
     expect(data.subscriber).toMatchObject({ id: s.id, email: s.email, keywords: ['graphs'], status: 'active' });
-    expect(data.deliveries).toEqual([expect.objectContaining({ period: '2025-12-15', status: 'sent' })]);
+    // The papers sent, from the no-repeat ledger (a sent delivery row holds none).
+    expect(data.deliveries).toEqual([expect.objectContaining({ period: '2025-12-15', status: 'sent', paperIds: ['2512.00001'] })]);
     expect(data.auditEvents.map((e: { action: string }) => e.action)).toEqual(['subscribed', 'confirmed']);
 
     const erased = await t.app.inject({ method: 'DELETE', url: '/api/subscriber', headers: auth });

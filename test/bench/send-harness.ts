@@ -109,7 +109,11 @@ export const peakRssMb = (pid: number | undefined) => {
 
 /** User + system CPU (ms) of the Postgres backends serving this bench's workers. */
 async function workerBackendsCpuMs(database: BenchDatabase): Promise<number> {
-  const rows = await queryRows<{ pid: number }>(database.db, sql`SELECT pid FROM pg_stat_activity WHERE application_name = ${APP}`);
+  // This database's only: another bench on the same server tags its workers alike.
+  const rows = await queryRows<{ pid: number }>(
+    database.db,
+    sql`SELECT pid FROM pg_stat_activity WHERE application_name = ${APP} AND datname = current_database()`,
+  );
   let ticks = 0;
   for (const { pid } of rows) {
     try {
@@ -134,6 +138,8 @@ export interface RunResult {
   pgCpuUsPerEmail: number;
   /** pg_total_relation_size('deliveries') / rows, right after the send. */
   bytesPerDelivery: number;
+  /** Where those bytes are, per row: the heap's live tuples, dead ones and free space, and each index. */
+  rowBytes: string;
 }
 
 /**
@@ -162,6 +168,8 @@ export async function runSend(database: BenchDatabase, opts: { n: number; worker
   await sleep(3000); // let them boot and connect
   const queues = createQueues({ connection: { url: 'redis://127.0.0.1:6379', maxRetriesPerRequest: null }, prefix });
   const statements = await statementsReset(database);
+  // The HOT share printed after the run is this run's (TRUNCATE keeps the counters).
+  await database.db.execute(sql`SELECT pg_stat_reset_single_table_counters('deliveries'::regclass)`).catch(() => undefined);
   const t0 = performance.now();
   await queues.plan.add('plan', { day: DAY });
   let rss = 0;
@@ -188,6 +196,8 @@ export async function runSend(database: BenchDatabase, opts: { n: number; worker
   );
   for (const p of procs) p.kill('SIGTERM');
   await Promise.all(procs.map((p) => (p.exitCode !== null ? null : new Promise((r) => p.once('exit', r)))));
+  // After the workers are gone: their backends have reported their statistics.
+  const rowBytes = await deliveryBytes(database);
   await queues.close();
   const redis = new Redis('redis://127.0.0.1:6379');
   const keys = await redis.keys(`${prefix}:*`);
@@ -200,7 +210,51 @@ export async function runSend(database: BenchDatabase, opts: { n: number; worker
     peakRssMb: rss,
     pgCpuUsPerEmail: (1000 * pgMs) / Math.max(1, c!.sent),
     bytesPerDelivery: c!.bytes,
+    rowBytes,
   };
+}
+
+/**
+ * The bytes of `deliveries` per row, by where they are: the heap (live tuples
+ * with their line pointers, dead tuples, free space, from pgstattuple when the
+ * server has it) and each index.
+ */
+async function deliveryBytes(database: BenchDatabase): Promise<string> {
+  const [{ n }] = (await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::float8 AS n FROM deliveries`)) as [{ n: number }];
+  const per = (b: number) => (b / Math.max(1, n)).toFixed(0);
+  const parts: string[] = [];
+  const [heap] = await queryRows<{ bytes: number }>(database.db, sql`SELECT pg_relation_size('deliveries')::float8 AS bytes`);
+  let detail = '';
+  try {
+    await database.db.execute(sql`CREATE EXTENSION IF NOT EXISTS pgstattuple`);
+    const [t] = await queryRows<{ live: number; dead: number; free: number; avg: number }>(
+      database.db,
+      sql`SELECT tuple_len::float8 AS live, dead_tuple_len::float8 AS dead, free_space::float8 AS free, tuple_len::float8 / greatest(tuple_count, 1) AS avg FROM pgstattuple('deliveries')`,
+    );
+    detail = ` (live tuples ${per(t!.live)}, avg tuple ${t!.avg.toFixed(0)}, dead ${per(t!.dead)}, free ${per(t!.free)})`;
+  } catch {
+    // No pgstattuple on this server: the heap's total only.
+  }
+  parts.push(`heap ${per(heap!.bytes)}${detail}`);
+  const indexes = await queryRows<{ name: string; bytes: number }>(
+    database.db,
+    sql`SELECT c.relname AS name, pg_relation_size(c.oid)::float8 AS bytes FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
+        WHERE x.indrelid = 'deliveries'::regclass ORDER BY c.relname`,
+  );
+  for (const i of indexes) parts.push(`${i.name.replace(/^deliveries_/, '')} ${per(i.bytes)}`);
+  const [toast] = await queryRows<{ bytes: number }>(
+    database.db,
+    sql`SELECT (pg_total_relation_size('deliveries') - pg_relation_size('deliveries') - pg_indexes_size('deliveries'))::float8 AS bytes`,
+  );
+  if (toast!.bytes) parts.push(`toast+fsm+vm ${per(toast!.bytes)}`);
+  // An update that is not heap-only (its page had no room) adds an entry to every index.
+  await sleep(1000);
+  const [u] = await queryRows<{ upd: number; hot: number }>(
+    database.db,
+    sql`SELECT n_tup_upd::float8 AS upd, n_tup_hot_upd::float8 AS hot FROM pg_stat_user_tables WHERE relname = 'deliveries'`,
+  );
+  if (u?.upd) parts.push(`${((100 * u.hot) / u.upd).toFixed(1)} % of updates HOT`);
+  return parts.join(', ');
 }
 
 /**
@@ -211,7 +265,8 @@ export async function runSend(database: BenchDatabase, opts: { n: number; worker
 async function statementsReset(database: BenchDatabase): Promise<boolean> {
   try {
     await database.db.execute(sql`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`);
-    await database.db.execute(sql`SELECT pg_stat_statements_reset()`);
+    // This database's statements only: a bench running beside this one keeps its own.
+    await database.db.execute(sql`SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)`);
     return true;
   } catch {
     return false;

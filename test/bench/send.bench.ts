@@ -70,7 +70,8 @@ pool.close();
 const line = (name: string, r: RunResult) =>
   console.log(
     `  ${name.padEnd(44)} ${fmt(r.emailsPerSec).padStart(6)} emails/s  (${fmt(r.sent)} sent, ${fmt(r.skipped)} skipped, ${r.failed} failed in ${r.seconds.toFixed(1)} s)` +
-      `  RSS ${r.peakRssMb.toFixed(0)} MB  Postgres ${r.pgCpuUsPerEmail.toFixed(0)} µs/email  ${r.bytesPerDelivery.toFixed(0)} B/row`,
+      `  RSS ${r.peakRssMb.toFixed(0)} MB  Postgres ${r.pgCpuUsPerEmail.toFixed(0)} µs/email  ${r.bytesPerDelivery.toFixed(0)} B/row` +
+      `\n      B/row: ${r.rowBytes}`,
   );
 console.log(`  digest: ${(Buffer.byteLength(sample.html()) / 1024).toFixed(1)} KB of HTML, ${(sample.raw.length / 1024).toFixed(1)} KB as MIME; ${IN_FLIGHT} in flight everywhere`);
 console.log(`  (a) Postfix smtp-source → smtp-sink            ${fmt(rateSource).padStart(6)} emails/s  (${fmt(BASELINE_N)} sent)`);

@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 // Columns the claim, the lease and the outcome write.
-const MUTABLE = ['status', 'reason', 'attempts', 'paper_ids', 'lease_until', 'updated_at', 'sent_at'];
+const MUTABLE = ['status', 'reason', 'attempts', 'chosen_papers', 'lease_until', 'updated_at', 'sent_at'];
 
 it('indexes no column that the claim or the outcome changes', async () => {
   const rows = await queryRows<{ index: string; column: string }>(
@@ -47,7 +47,7 @@ it('claims and settles a delivery with heap-only updates', async () => {
   await single.db.insert(subscribers).values({ email: 'hot@example.org', status: 'active', sendHour: 7 });
   const [planned] = await planDeliveries(single.db, { now });
   expect(await claimDeliveries(single.db, [{ id: planned!.id, paperIds: ['2512.00001', '2512.00002'] }], now, 60)).toHaveLength(1);
-  expect(await finishDeliveries(single.db, [{ id: planned!.id, outcome: { status: 'sent' } }], now)).toEqual([planned!.id]);
+  expect(await finishDeliveries(single.db, [{ id: planned!.id, outcome: { status: 'sent', paperIds: ['2512.00001', '2512.00002'] } }], now)).toEqual([planned!.id]);
   // Statistics reach shared memory when the backend goes idle: flush, then read them afresh.
   await single.db.execute(sql`SELECT pg_stat_force_next_flush()`);
   const [stats] = await queryRows<{ upd: number; hot: number }>(
@@ -56,3 +56,70 @@ it('claims and settles a delivery with heap-only updates', async () => {
   );
   expect(stats).toEqual({ upd: 2, hot: 2 });
 });
+
+/**
+ * Bytes per delivery row (README, Postgres size per day). A settled row is
+ * its planned row plus updated_at: the papers it was sent are in the ledger,
+ * not on the row. So a send moves no row out of its page, and the heap stays
+ * as many pages as the planned rows filled, at the table's fillfactor. These
+ * fail when a settled row keeps its papers again, or a claim's version stops
+ * fitting its page.
+ */
+it('keeps a sent row as small as a planned one, in the pages it was planned in', async () => {
+  const n = 2000;
+  const now = new Date('2025-12-09T12:00:00Z');
+  await single.db.execute(sql`TRUNCATE subscribers CASCADE`);
+  await single.db.insert(subscribers).values(Array.from({ length: n }, (_, i) => ({ email: `size${i}@example.org`, status: 'active' as const, sendHour: 7 })));
+  expect(await planDeliveries(single.db, { now })).toHaveLength(n);
+  const [{ pages: plannedPages }] = (await queryRows<{ pages: number }>(single.db, sql`SELECT (pg_relation_size('deliveries') / 8192)::int AS pages`)) as [{ pages: number }];
+  // Batches of readers with different preferences, as in a real send: a batch's
+  // rows are spread over the pages, every twentieth row of the table.
+  const physical = (await queryRows<{ id: string }>(single.db, sql`SELECT id FROM deliveries ORDER BY ctid`)).map((r) => r.id);
+  const batches = Array.from({ length: 20 }, (_, k) => physical.filter((_, i) => i % 20 === k));
+  await single.db.execute(sql`SELECT pg_stat_force_next_flush()`);
+  const before = await updateCounts();
+
+  // Ten papers each (DIGEST_SIZE's default), claimed a batch at a time and settled twenty at a time, as sendBatch does.
+  const papersOf = (id: string) => Array.from({ length: 10 }, (_, k) => `2512.${String(parseInt(id.slice(0, 4), 16) + k).padStart(5, '0')}`);
+  for (const batch of batches) {
+    expect(await claimDeliveries(single.db, batch.map((id) => ({ id, paperIds: papersOf(id) })), now, 60)).toHaveLength(batch.length);
+    for (let s = 0; s < batch.length; s += 20) {
+      await finishDeliveries(single.db, batch.slice(s, s + 20).map((id) => ({ id, outcome: { status: 'sent', paperIds: papersOf(id) } })), now);
+    }
+  }
+
+  const [row] = await queryRows<{ sent: number; holding: number; widest: number; pages: number; ledger: number }>(
+    single.db,
+    sql`SELECT count(*) FILTER (WHERE status = 'sent')::int AS sent, count(chosen_papers)::int AS holding,
+               max(pg_column_size(d.*))::int AS widest, (pg_relation_size('deliveries') / 8192)::int AS pages,
+               (SELECT count(*)::int FROM sent_papers WHERE cardinality(paper_ids) = 10) AS ledger
+        FROM deliveries d`,
+  );
+  // Every one sent, none holding its papers: the ledger has all ten of each.
+  expect(row).toMatchObject({ sent: n, holding: 0, ledger: n });
+  // The layout of a sent row: a 24-byte header and the null bitmap (MAXALIGNed
+  // to 32), two uuids (32), period and status (16), scheduled_for (8),
+  // attempts (4, padded to 8), created_at, updated_at, sent_at (24): 120.
+  expect(row!.widest).toBeLessThanOrEqual(120);
+  // No row left its page, and the planned rows filled the pages as the fillfactor allows.
+  expect(row!.pages).toBe(plannedPages);
+  const [{ fillfactor }] = (await queryRows<{ fillfactor: number }>(
+    single.db,
+    sql`SELECT coalesce((SELECT option_value::int FROM pg_options_to_table((SELECT reloptions FROM pg_class WHERE relname = 'deliveries')) WHERE option_name = 'fillfactor'), 100) AS fillfactor`,
+  )) as [{ fillfactor: number }];
+  // A planned row is 112 bytes (no updated_at, sent_at or papers yet) and a 4-byte line pointer.
+  const perPage = Math.floor((8192 * fillfactor) / 100 / (112 + 4));
+  expect(plannedPages).toBeLessThanOrEqual(Math.ceil(n / perPage));
+  // Every claim and every outcome was a heap-only update.
+  await single.db.execute(sql`SELECT pg_stat_force_next_flush()`);
+  const after = await updateCounts();
+  expect({ upd: after.upd - before.upd, hot: after.hot - before.hot }).toEqual({ upd: 2 * n, hot: 2 * n });
+});
+
+async function updateCounts(): Promise<{ upd: number; hot: number }> {
+  const [stats] = await queryRows<{ upd: number; hot: number }>(
+    single.db,
+    sql`SELECT n_tup_upd::int AS upd, n_tup_hot_upd::int AS hot FROM pg_stat_user_tables WHERE relname = 'deliveries'`,
+  );
+  return stats!;
+}

@@ -3,7 +3,7 @@
  */
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { deliveries, subscribers } from '../../src/db/schema.ts';
+import { deliveries, sentPapers, subscribers } from '../../src/db/schema.ts';
 import { claimDeliveries, finishDeliveries, readClaimable } from '../../src/delivery/deliveries.repo.ts';
 import { findStalledDeliveries, planDeliveries, planDeliveryChunks } from '../../src/delivery/plan.ts';
 import { createTestDatabase } from '../helpers/postgres.ts';
@@ -168,11 +168,14 @@ describe('delivery claims', () => {
     // A claim with other papers keeps the ones chosen first.
     const [second] = await claimDeliveries(database.db, [{ id: p!.id, paperIds: ['2512.00009'] }], later, 30);
     expect(second).toMatchObject({ id: p!.id, attempts: 2, paperIds: ['2512.00001', '2512.00002'] });
-    expect(await finishDeliveries(database.db, [{ id: p!.id, outcome: { status: 'sent' } }], later)).toEqual([p!.id]);
+    expect(await finishDeliveries(database.db, [{ id: p!.id, outcome: { status: 'sent', paperIds: second!.paperIds } }], later)).toEqual([p!.id]);
     // The first holder waking up cannot change the outcome.
     expect(await finishDeliveries(database.db, [{ id: p!.id, outcome: { status: 'failed', reason: 'late' } }], later)).toEqual([]);
     const [row] = await database.db.select().from(deliveries).where(eq(deliveries.id, p!.id));
-    expect(row).toMatchObject({ status: 'sent', paperIds: ['2512.00001', '2512.00002'], leaseUntil: null });
+    // Sent: the row lets go of its papers, and the ledger has the ones it held.
+    expect(row).toMatchObject({ status: 'sent', chosenPapers: null, leaseUntil: null });
+    const ledger = await database.db.select().from(sentPapers).where(eq(sentPapers.subscriberId, s!.id));
+    expect(ledger.map((l) => [l.period, l.paperIds])).toEqual([[row!.period, ['2512.00001', '2512.00002']]]);
   });
 
   it('finds queued rows whose job was lost', async () => {

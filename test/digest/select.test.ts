@@ -33,8 +33,8 @@ describe('digest selection', () => {
   // A sent delivery goes through the send path's own outcome write, which also fills the no-repeat ledger.
   const markSent = async (subscriberId: string, period: string, paperIds: string[], status: 'sent' | 'failed' | 'skipped' = 'sent') => {
     const scheduledFor = new Date(`${period}T07:00:00Z`);
-    const [row] = await database.db.insert(deliveries).values({ subscriberId, period, status: status === 'sent' ? 'sending' : status, paperIds, scheduledFor }).returning();
-    if (status === 'sent') await finishDeliveries(database.db, [{ id: row!.id, outcome: { status: 'sent' } }], scheduledFor);
+    const [row] = await database.db.insert(deliveries).values({ subscriberId, period, status: status === 'sent' ? 'sending' : status, chosenPapers: paperIds.join(' '), scheduledFor }).returning();
+    if (status === 'sent') await finishDeliveries(database.db, [{ id: row!.id, outcome: { status: 'sent', paperIds } }], scheduledFor);
   };
 
   beforeAll(async () => {

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { deliveries, papers, subscribers } from '../../src/db/schema.ts';
+import { deliveries, papers, sentPapers, subscribers } from '../../src/db/schema.ts';
 import { claimDeliveries } from '../../src/delivery/deliveries.repo.ts';
 import { planDeliveries } from '../../src/delivery/plan.ts';
 import { sendBatch } from '../../src/delivery/send-batch.ts';
@@ -65,7 +65,11 @@ describe('a paper withdrawn after it was chosen', () => {
     expect(oneLine(mail.parsed.text ?? '')).toContain(await titleOf(ids[1]!));
     expect(oneLine(mail.parsed.text ?? '')).not.toContain(await titleOf(withdrawn));
     expect(mail.parsed.html).not.toContain(encodeURIComponent(`"${await titleOf(withdrawn)}"`));
+    // The ledger records the papers sent, without the withdrawn one (the sent row holds none).
     const [row] = await database.db.select().from(deliveries).where(eq(deliveries.id, planned!.id));
-    expect(row?.paperIds).not.toContain(withdrawn);
+    expect(row).toMatchObject({ status: 'sent', chosenPapers: null });
+    const [ledger] = await database.db.select().from(sentPapers).where(eq(sentPapers.subscriberId, s!.id));
+    expect(ledger?.paperIds).toContain(ids[1]!);
+    expect(ledger?.paperIds).not.toContain(withdrawn);
   });
 });
