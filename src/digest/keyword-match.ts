@@ -60,15 +60,16 @@ export const keywordMatches = (paper: PaperFeatures, query: KeywordQuery) => que
 
 /**
  * Parsed keywords, shared by the batches of a send run. Parsing is one
- * statement for all of a batch's new keywords. Bounded at ten thousand: a
- * keyword many readers share is parsed again after a reset (one row of one
- * statement), while keeping every reader's own keyword for the whole run
- * cost about a kilobyte each (a hundred megabytes at 100,000 readers).
+ * statement for all of a batch's new keywords. Bounded at two thousand
+ * (more than a batch brings): a keyword many readers share is parsed again
+ * after a reset (one row of one statement), while keeping every reader's own
+ * keyword for the whole run cost about a kilobyte each (a hundred megabytes
+ * at 100,000 readers).
  */
 export class KeywordParser {
   private readonly parsed = new Map<string, KeywordQuery>();
 
-  constructor(private readonly maxEntries = 10_000) {}
+  constructor(private readonly maxEntries = 2_000) {}
 
   async load(db: Db, keywords: Iterable<string>): Promise<void> {
     const wanted = [...new Set(keywords)];

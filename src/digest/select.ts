@@ -165,6 +165,8 @@ interface WindowMasks {
   keywords: Map<string, number[]>;
 }
 const MASKS_KEPT = 20_000;
+/** Keyword hits kept: a keyword many readers share is looked up again after a reset; one of a reader's own is used once a run. */
+const KEYWORD_MASKS_KEPT = 2_000;
 const masks = new WeakMap<CandidateWindow, WindowMasks>();
 
 function masksOf(window: CandidateWindow): WindowMasks {
@@ -216,7 +218,7 @@ export function matchingMask(window: CandidateWindow, mix: PreferenceMix, keywor
         for (const i of rarest ?? []) if (!found.has(i) && phraseMatches(window.papers[i]!.lexemes, phrase)) found.add(i);
       }
       hits = [...found];
-      if (m.keywords.size >= MASKS_KEPT) m.keywords.clear();
+      if (m.keywords.size >= KEYWORD_MASKS_KEPT) m.keywords.clear();
       m.keywords.set(k, hits);
     }
     for (const i of hits) out[i] = 1;

@@ -8,7 +8,6 @@
 import { and, eq } from 'drizzle-orm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
 import { sentPapers, subscribers } from '../../src/db/schema.ts';
 import { planDeliveries } from '../../src/delivery/plan.ts';
 import { sendBatch } from '../../src/delivery/send-batch.ts';
@@ -16,14 +15,12 @@ import { periodOfDate } from '../../src/digest/period.ts';
 import { selectDigest } from '../../src/digest/select.ts';
 import { cachesForRuns, type JobContext } from '../../src/jobs/context.ts';
 import { silentLogger } from '../../src/log.ts';
-import { createSmtpMailer } from '../../src/mail/smtp.ts';
 import { upsertPapers } from '../../src/papers/ingest.ts';
 import { CLICK_TRACKING_NOTICE } from '../../src/profile/click.ts';
 import { verifyFeedback } from '../../src/profile/feedback-token.ts';
 import { recordVote } from '../../src/profile/store.ts';
 import { makePaper } from '../helpers/papers.ts';
-import { createTestDatabase } from '../helpers/postgres.ts';
-import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
+import { startSendSetup, type SendSetup } from '../helpers/send-setup.ts';
 
 const day = '2025-12-16';
 // The planner runs after the 07:00 send hour; the papers appeared in the 3 days before it.
@@ -37,28 +34,16 @@ const papers = [
   ...Array.from({ length: 8 }, (_, i) => makePaper({ id: `2512.4010${i}`, title: `LLM scaling study ${i}`, upvotes: 60 - i * 5, dailyAt: hoursAgo(15) })),
 ];
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let sink: SmtpSink;
-let ctx: JobContext;
+let setup: SendSetup;
+let database: SendSetup['database'];
+let sink: SendSetup['sink'];
+let ctx: SendSetup['ctx'];
 
 beforeAll(async () => {
-  [database, sink] = await Promise.all([createTestDatabase(), startSmtpSink()]);
-  await upsertPapers(database.db, papers);
-  const config = loadConfig({
-    DATABASE_URL: database.url,
-    SECRET: 'p'.repeat(40),
-    SMTP_URL: sink.url,
-    MAIL_FROM: 'Daily Papers <digest@papers.example.org>',
-    PUBLIC_URL: 'https://papers.example.org',
-    DIGEST_SIZE: '5',
-  });
-  const mailer = createSmtpMailer({ url: sink.url, from: config.MAIL_FROM });
-  ctx = { config, db: database.db, log: silentLogger, mailer, secrets: { current: 'p'.repeat(40) }, now: () => new Date(), retryDelayMs: 100, relayPauseMs: 200 };
+  setup = await startSendSetup({ secret: 'p'.repeat(40), env: { DIGEST_SIZE: '5' }, seed: (db) => upsertPapers(db, papers) });
+  ({ database, sink, ctx } = setup);
 });
-afterAll(async () => {
-  await ctx.mailer.close();
-  await Promise.all([sink.close(), database.drop()]);
-});
+afterAll(() => setup?.close());
 
 const oneLine = (s: string) => s.replace(/\s+/g, ' ');
 

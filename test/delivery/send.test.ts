@@ -17,16 +17,15 @@ import { periodOfDate } from '../../src/digest/period.ts';
 import { cardUrl } from '../../src/digest/cards.ts';
 import { selectDigests } from '../../src/digest/select.ts';
 import { startWorkers, type Workers } from '../../src/jobs/bullmq-workers.ts';
-import { cachesForRuns, type JobContext } from '../../src/jobs/context.ts';
+import { cachesForRuns } from '../../src/jobs/context.ts';
 import { silentLogger } from '../../src/log.ts';
 import { createMailer } from '../../src/mail/create-mailer.ts';
-import { createSmtpMailer } from '../../src/mail/smtp.ts';
 import { runIngest } from '../../src/papers/ingest-run.ts';
 import { fileSource } from '../../src/papers/sources/file-source.ts';
 import { verifyFeedback } from '../../src/profile/feedback-token.ts';
 import { verifyToken } from '../../src/subscribers/tokens.ts';
-import { createTestDatabase } from '../helpers/postgres.ts';
-import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
+import { startSendSetup, type SendSetup } from '../helpers/send-setup.ts';
+import { startSmtpSink } from '../helpers/smtp-sink.ts';
 
 const REDIS = { url: 'redis://127.0.0.1:6379', maxRetriesPerRequest: null };
 const secrets = { current: 'k'.repeat(40) };
@@ -42,38 +41,31 @@ const ledgerOf = async (subscriberId: string, period: string) => {
   return row?.paperIds ?? [];
 };
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let sink: SmtpSink;
+let setup: SendSetup;
+let database: SendSetup['database'];
+let sink: SendSetup['sink'];
+let ctx: SendSetup['ctx'];
 let workers: Workers;
-let ctx: JobContext;
 
 beforeAll(async () => {
-  [database, sink] = await Promise.all([createTestDatabase(), startSmtpSink()]);
-  await runIngest({ db: database.db, source: fileSource('seeds/papers.json'), days: [undefined] });
-  const config = loadConfig({
-    DATABASE_URL: database.url,
-    SECRET: secrets.current,
-    SMTP_URL: sink.url,
-    MAIL_FROM: 'Daily Papers <digest@papers.example.org>',
-    PUBLIC_URL: 'https://papers.example.org',
-    SEND_BATCH_SIZE: '4',
-    BOUNCE_LIMIT: '1',
+  setup = await startSendSetup({
+    secret: secrets.current,
+    env: { SEND_BATCH_SIZE: '4', BOUNCE_LIMIT: '1' },
+    seed: (db) => runIngest({ db, source: fileSource('seeds/papers.json'), days: [undefined] }),
   });
-  const mailer = createSmtpMailer({ url: sink.url, from: config.MAIL_FROM });
-  ctx = { config, db: database.db, log: silentLogger, mailer, secrets, now: () => new Date(), retryDelayMs: 100, relayPauseMs: 200 };
+  ({ database, sink, ctx } = setup);
   workers = await startWorkers(ctx, { connection: REDIS, prefix: `pbtest-${randomUUID()}`, schedule: false });
 });
 
 afterAll(async () => {
   const keys = workers.queues.send.opts.prefix;
   await workers.close();
-  await ctx.mailer.close();
   const { Redis } = await import('ioredis');
   const redis = new Redis(REDIS.url);
   const stale = await redis.keys(`${keys}:*`);
   if (stale.length) await redis.del(...stale);
   await redis.quit();
-  await Promise.all([sink.close(), database.drop()]);
+  await setup.close();
 });
 
 beforeEach(async () => {

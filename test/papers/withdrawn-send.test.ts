@@ -5,42 +5,28 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
 import { deliveries, papers, sentPapers, subscribers } from '../../src/db/schema.ts';
 import { claimDeliveries } from '../../src/delivery/deliveries.repo.ts';
 import { planDeliveries } from '../../src/delivery/plan.ts';
 import { sendBatch } from '../../src/delivery/send-batch.ts';
 import { periodOfDate } from '../../src/digest/period.ts';
 import { selectDigests } from '../../src/digest/select.ts';
-import { cachesForRuns, type JobContext } from '../../src/jobs/context.ts';
+import { cachesForRuns } from '../../src/jobs/context.ts';
 import { silentLogger } from '../../src/log.ts';
-import { createSmtpMailer } from '../../src/mail/smtp.ts';
 import { runIngest } from '../../src/papers/ingest-run.ts';
 import { fileSource } from '../../src/papers/sources/file-source.ts';
-import { createTestDatabase } from '../helpers/postgres.ts';
-import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
+import { startSendSetup, type SendSetup } from '../helpers/send-setup.ts';
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let sink: SmtpSink;
-let ctx: JobContext;
+let setup: SendSetup;
+let database: SendSetup['database'];
+let sink: SendSetup['sink'];
+let ctx: SendSetup['ctx'];
 
 beforeAll(async () => {
-  [database, sink] = await Promise.all([createTestDatabase(), startSmtpSink()]);
-  await runIngest({ db: database.db, source: fileSource('seeds/papers.json'), days: [undefined] });
-  const config = loadConfig({
-    DATABASE_URL: database.url,
-    SECRET: 'w'.repeat(40),
-    SMTP_URL: sink.url,
-    MAIL_FROM: 'Daily Papers <digest@papers.example.org>',
-    PUBLIC_URL: 'https://papers.example.org',
-  });
-  const mailer = createSmtpMailer({ url: sink.url, from: config.MAIL_FROM });
-  ctx = { config, db: database.db, log: silentLogger, mailer, secrets: { current: 'w'.repeat(40) }, now: () => new Date(), retryDelayMs: 100, relayPauseMs: 200 };
+  setup = await startSendSetup({ secret: 'w'.repeat(40), seed: (db) => runIngest({ db, source: fileSource('seeds/papers.json'), days: [undefined] }) });
+  ({ database, sink, ctx } = setup);
 });
-afterAll(async () => {
-  await ctx.mailer.close();
-  await Promise.all([sink.close(), database.drop()]);
-});
+afterAll(() => setup?.close());
 
 describe('a paper withdrawn after it was chosen', () => {
   it('is left out of the digest at send time', async () => {
