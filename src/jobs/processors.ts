@@ -3,7 +3,7 @@
  * embedded runner (inline-runner.ts) both call these.
  */
 import { randomUUID } from 'node:crypto';
-import { findStalledDeliveries, planDeliveryChunks } from '../delivery/plan.ts';
+import { findStalledDeliveries, planDeliveryChunks, sendBatchesOf } from '../delivery/plan.ts';
 import { pruneDeliveries, type RetentionCounts } from '../delivery/retention.ts';
 import { WINDOW_DAYS } from '../digest/candidates.ts';
 import { runIngest, type IngestCounts } from '../papers/ingest-run.ts';
@@ -81,17 +81,16 @@ export interface PlanJobOptions {
 export async function planJobStreamed(ctx: JobContext, sink: BatchSink, day?: string, opts: PlanJobOptions = {}): Promise<PlanSummary> {
   const now = ctx.now();
   const summary: PlanSummary = { runId: `${now.toISOString()}-${randomUUID().slice(0, 8)}`, startedAt: now, planned: 0, resumed: 0, batches: 0 };
-  const hand = async (ids: string[]) => {
-    const batches = chunk(ids, ctx.config.SEND_BATCH_SIZE);
+  const hand = async (batches: string[][]) => {
     summary.batches += batches.length;
     await sink(batches, summary);
   };
   const resumed = await findStalledDeliveries(ctx.db, now, opts.resumeQueued ? 0 : STALE_QUEUED_MS);
   summary.resumed = resumed.length;
-  if (resumed.length) await hand(resumed);
+  if (resumed.length) await hand(chunk(resumed, ctx.config.SEND_BATCH_SIZE));
   for await (const planned of planDeliveryChunks(ctx.db, { now, day })) {
     summary.planned += planned.length;
-    await hand(planned.map((p) => p.id));
+    await hand(sendBatchesOf(planned, ctx.config.SEND_BATCH_SIZE));
   }
   if (summary.planned || summary.resumed) ctx.log.info({ runId: summary.runId, planned: summary.planned, resumed: summary.resumed, batches: summary.batches }, 'deliveries planned');
   return summary;
