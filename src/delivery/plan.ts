@@ -50,8 +50,9 @@ export interface PlannedDelivery {
 /**
  * A chunk's send batches, in the chunk's order (grouped by preference mix and
  * send time, so a batch's readers share candidate lists and compiled
- * digests), cut every `size` rows — except that a mix with more readers than
- * a batch is cut into batches that each take every n-th of its rows. The
+ * digests), cut every `size` rows — except that a mix with at least two
+ * batches' worth of readers is cut into full batches that each take every
+ * n-th of its rows (the few left over go on with the rest). The
  * chunk's rows sit in the table in subscriber order; when many readers share
  * a mix, a batch of neighbours is two or three pages whose rows its claim
  * rewrites at once, more than the room those pages keep for it (fillfactor),
@@ -64,21 +65,20 @@ export function sendBatchesOf(planned: readonly PlannedDelivery[], size: number)
   for (let start = 0; start < planned.length; ) {
     let end = start + 1;
     while (end < planned.length && planned[end]!.mix !== undefined && planned[end]!.mix === planned[start]!.mix) end++;
-    const n = Math.ceil((end - start) / size);
-    if (n < 2) {
-      for (let j = start; j < end; j++) rest.push(planned[j]!.id);
-      if (rest.length >= size) {
-        out.push(rest.slice(0, size));
-        rest = rest.slice(size);
-      }
-    } else {
+    // Full batches only: n of them over the first n · size rows; what is left joins the rest.
+    const n = Math.floor((end - start) / size);
+    let tail = start;
+    if (n >= 2) {
       const batches: string[][] = Array.from({ length: n }, () => []);
-      for (let j = start; j < end; j++) batches[(j - start) % n]!.push(planned[j]!.id);
+      for (let j = 0; j < n * size; j++) batches[j % n]!.push(planned[start + j]!.id);
       out.push(...batches);
+      tail = start + n * size;
     }
+    for (let j = tail; j < end; j++) rest.push(planned[j]!.id);
+    while (rest.length >= size) out.push(rest.splice(0, size));
     start = end;
   }
-  for (let i = 0; i < rest.length; i += size) out.push(rest.slice(i, i + size));
+  if (rest.length) out.push(rest);
   return out;
 }
 

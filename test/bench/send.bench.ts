@@ -16,7 +16,8 @@
  *
  * Set-up: `apt-get install postfix` (smtp-source, smtp-sink), Postgres and
  * Redis on 127.0.0.1.
- *   npm run bench -- send        BENCH_SUBSCRIBERS=1000000 for the full size
+ *   npm run bench -- send        BENCH_SUBSCRIBERS=1000000 for the full size,
+ *                                BENCH_MIXES=1 for every shared reader on one mix
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -32,6 +33,8 @@ const N = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const BASELINE_N = Number(process.env.BENCH_BASELINE ?? 20_000);
 const IN_FLIGHT = 40;
 const VOTES = 20;
+// The shared case's number of mixes (at most 50): 1 puts every reader on one mix, the case the planner's strided batches are for.
+const SHARED_MIXES = MIXES.slice(0, Math.max(1, Math.min(MIXES.length, Number(process.env.BENCH_MIXES ?? MIXES.length))));
 
 const database = await createBenchDatabase();
 const sink = await startPostfixSink();
@@ -78,9 +81,9 @@ console.log(`  (a) Postfix smtp-source → smtp-sink            ${fmt(rateSource
 console.log(`  (b) Node raw-MIME loop, recipient swapped      ${fmt(rateNode).padStart(6)} emails/s  (${fmt(BASELINE_N)} sent)`);
 
 const env = { SEND_CONCURRENCY: String(IN_FLIGHT) };
-await addSubscribers(database, N, (i) => ({ topics: [...MIXES[i % MIXES.length]!.topics], keywords: [...MIXES[i % MIXES.length]!.keywords] }));
+await addSubscribers(database, N, (i) => ({ topics: [...SHARED_MIXES[i % SHARED_MIXES.length]!.topics], keywords: [...SHARED_MIXES[i % SHARED_MIXES.length]!.keywords] }));
 const shared = await runSend(database, { n: N, workers: 1, smtpUrl: sink.url, env });
-line('shared: 50 preference mixes', shared);
+line(`shared: ${SHARED_MIXES.length} preference mix${SHARED_MIXES.length === 1 ? '' : 'es'}`, shared);
 await clearRun(database);
 
 const phrases = uniquePhrases(N);

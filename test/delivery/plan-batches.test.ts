@@ -10,18 +10,21 @@ const rows = (counts: number[]): PlannedDelivery[] =>
   counts.flatMap((n, mix) => Array.from({ length: n }, (_, j) => ({ id: `m${mix}-${String(j).padStart(4, '0')}`, subscriberId: `s${mix}-${j}`, period: '2025-12-16', mix })));
 
 describe('send batches of a planned chunk', () => {
-  it('strides a mix larger than a batch over batches of its own', () => {
-    const planned = rows([250, 30, 1, 200]);
+  it('strides a mix of two batches or more over full batches of its own', () => {
+    const planned = rows([250, 30, 1, 200, 150]);
     const batches = sendBatchesOf(planned, 100);
-    expect(batches.map((b) => b.length)).toEqual([84, 83, 83, 100, 100, 31]);
     expect(batches.flat().sort()).toEqual(planned.map((p) => p.id).sort());
-    // Neighbours in the table go to different batches: the first mix's batches take every third row, in order.
-    expect(batches[0]!.slice(0, 3)).toEqual(['m0-0000', 'm0-0003', 'm0-0006']);
-    expect(batches[1]!.slice(0, 2)).toEqual(['m0-0001', 'm0-0004']);
-    for (const b of batches.slice(0, 5)) expect(new Set(b.map((id) => id.split('-')[0]))).toHaveLength(1);
-    expect(batches[3]!.slice(0, 2)).toEqual(['m3-0000', 'm3-0002']);
-    // The small mixes left over share the last batch.
-    expect(batches[5]!).toEqual([...planned.slice(250, 281).map((p) => p.id)]);
+    expect(batches.map((b) => b.length)).toEqual([100, 100, 100, 100, 100, 100, 31]);
+    // Neighbours in the table go to different batches: the first mix's two batches take every other row, in order.
+    expect(batches[0]!.slice(0, 3)).toEqual(['m0-0000', 'm0-0002', 'm0-0004']);
+    expect(batches[1]!.slice(0, 2)).toEqual(['m0-0001', 'm0-0003']);
+    for (const b of batches.slice(0, 2)) expect(b.every((id) => id.startsWith('m0-') && id < 'm0-0200')).toBe(true);
+    // The first mix's last 50 rows go on with the rest, as do the small mixes; a mix under two batches is not strided.
+    expect(batches[2]!.slice(0, 2)).toEqual(['m3-0000', 'm3-0002']);
+    expect(batches[3]!.slice(0, 2)).toEqual(['m3-0001', 'm3-0003']);
+    expect(batches[4]!.slice(0, 50)).toEqual(planned.slice(200, 250).map((p) => p.id));
+    expect(batches[4]!.slice(50, 82)).toEqual([...planned.slice(250, 281).map((p) => p.id), 'm4-0000']);
+    expect(batches[5]!.slice(0, 2)).toEqual(['m4-0019', 'm4-0020']);
   });
 
   it('cuts many small mixes every `size` rows, as they come', () => {
