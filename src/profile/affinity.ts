@@ -93,8 +93,9 @@ export function signalsOf(profile: Profile, now: Date): Signal[] {
 export interface Learned {
   /** W(f) per feature of the window (window-index.ts numbers them); 0 where nothing was learned. */
   weights: Float64Array;
-  /** The features given a weight, in the order they were first given one. */
-  learned: number[];
+  /** The features given a weight, in the order they were first given one: the first `count` of the window's scratch list. */
+  learned: Int32Array;
+  count: number;
   signals: Signal[];
 }
 
@@ -106,12 +107,12 @@ export interface Learned {
  * with them, before the next reader is learned.
  */
 export function learn(index: WindowIndex, signals: Signal[], followedTopics: Iterable<string>): Learned {
-  const { weights, marked } = index.scratch;
-  const learned: number[] = [];
+  const { weights, marked, learned } = index.scratch;
+  let count = 0;
   const add = (f: number, x: number) => {
     if (!marked[f]) {
       marked[f] = 1;
-      learned.push(f);
+      learned[count++] = f;
     }
     weights[f]! += x;
   };
@@ -131,13 +132,14 @@ export function learn(index: WindowIndex, signals: Signal[], followedTopics: Ite
     const f = index.fid.get(`t:${t}`);
     if (f !== undefined) add(f, FOLLOWED_TOPIC);
   }
-  return { weights, learned, signals };
+  return { weights, learned, count, signals };
 }
 
 /** Zeroes what `learn` set in the window's scratch arrays. */
 export function forget(index: WindowIndex, learned: Learned): void {
   const { weights, marked } = index.scratch;
-  for (const f of learned.learned) {
+  for (let j = 0; j < learned.count; j++) {
+    const f = learned.learned[j]!;
     weights[f] = 0;
     marked[f] = 0;
   }

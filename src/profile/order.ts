@@ -20,7 +20,7 @@ import type { PaperFeatures } from '../digest/features.ts';
 import type { Profile } from './profile.ts';
 import { blockedBy, compileRules, followedOn, type CompiledRules } from './rules.ts';
 import { windowIndex, type WindowIndex } from './window-index.ts';
-import { affinityWhy, followWhy, likedSignals, trendingWhy, WHY_MIN, type LikedSignal } from './why.ts';
+import { affinityWhy, followWhy, forgetLiked, likedSignals, trendingWhy, WHY_MIN, type LikedSignals } from './why.ts';
 
 export const BETA = 8;
 export const FOLLOW_LIMIT = 3;
@@ -101,7 +101,8 @@ function rank<P extends PaperFeatures>(index: WindowIndex<P>, learned: Learned, 
   const sent = input.sent ?? new Set<string>();
   // Affinity through the inverted index: one pass per learned feature the window has.
   const { postings, postingStart, weightOf } = index;
-  for (const f of learned.learned) {
+  for (let k = 0; k < learned.count; k++) {
+    const f = learned.learned[k]!;
     const part = weightOf[f]! * learned.weights[f]!;
     for (let j = postingStart[f]!, end = postingStart[f + 1]!; j < end; j++) aff[postings[j]!]! += part;
   }
@@ -141,16 +142,20 @@ function rank<P extends PaperFeatures>(index: WindowIndex<P>, learned: Learned, 
     if (chosen.length >= input.size) break;
     if (!taken.has(s)) chosen.push(s);
   }
-  let liked: LikedSignal[] | undefined;
-  return chosen.sort(order).map((s) => {
-    const paper = papers[s.i]!;
-    if (s.followed) return { paper, why: followWhy(s.followed) };
-    if (BETA * s.aff >= WHY_MIN) {
-      const why = affinityWhy(index, s.i, learned, (liked ??= likedSignals(index, learned.signals)), rules.followedTopics);
-      if (why) return { paper, why };
-    }
-    return { paper, why: trendingWhy(paper) };
-  });
+  let liked: LikedSignals | undefined;
+  try {
+    return chosen.sort(order).map((s) => {
+      const paper = papers[s.i]!;
+      if (s.followed) return { paper, why: followWhy(s.followed) };
+      if (BETA * s.aff >= WHY_MIN) {
+        const why = affinityWhy(index, s.i, learned, (liked ??= likedSignals(index, learned.signals)), rules.followedTopics);
+        if (why) return { paper, why };
+      }
+      return { paper, why: trendingWhy(paper) };
+    });
+  } finally {
+    if (liked) forgetLiked(index, liked);
+  }
 }
 
 /** The hook for a send run: profiles loaded per batch by loadProfiles; a reader without one has none. */

@@ -52,16 +52,43 @@ export interface LikedSignal {
   member: Uint8Array;
 }
 
-/** The reader's liked and clicked papers as why-lines compare them, worked out once per reader. */
-export function likedSignals(index: WindowIndex, signals: readonly Signal[]): LikedSignal[] {
-  return signals.filter((s) => s.source !== 'disliked').map((signal) => ({ signal, member: index.memberOf(signal.paper) }));
+/** A reader's liked and clicked papers as why-lines compare them: the first BITS also as bits per feature (the window's scratch). */
+export interface LikedSignals {
+  list: LikedSignal[];
+  /** Overlap sums per liked paper, for one paper at a time. */
+  sums: Float64Array;
 }
 
-export function affinityWhy(index: WindowIndex, i: number, learned: Learned, liked: readonly LikedSignal[], followedTopics: ReadonlySet<string>): string | null {
+/** Liked papers past this many are compared by their masks, one by one. */
+const BITS = 31;
+
+/** Worked out once per reader; `forgetLiked` clears the bits it set. */
+export function likedSignals(index: WindowIndex, signals: readonly Signal[]): LikedSignals {
+  const list = signals.filter((s) => s.source !== 'disliked').map((signal) => ({ signal, member: index.memberOf(signal.paper) }));
+  const { likedBits } = index.scratch;
+  for (let k = 0; k < Math.min(list.length, BITS); k++) {
+    const fids = index.fidsOf(list[k]!.signal.paper);
+    for (let j = 0; j < fids.length; j++) likedBits[fids[j]!]! |= 1 << k;
+  }
+  return { list, sums: new Float64Array(list.length) };
+}
+
+export function forgetLiked(index: WindowIndex, liked: LikedSignals): void {
+  const { likedBits } = index.scratch;
+  for (let k = 0; k < Math.min(liked.list.length, BITS); k++) {
+    const fids = index.fidsOf(liked.list[k]!.signal.paper);
+    for (let j = 0; j < fids.length; j++) likedBits[fids[j]!] = 0;
+  }
+}
+
+export function affinityWhy(index: WindowIndex, i: number, learned: Learned, liked: LikedSignals, followedTopics: ReadonlySet<string>): string | null {
   const p = index.papers[i]!;
   const fids: number[] = [];
   const parts: number[] = [];
   let topTopic: { f: number; part: number } | null = null;
+  const { sums, list } = liked;
+  sums.fill(0);
+  const bits = index.scratch.likedBits;
   const own = index.paperFids[i]!;
   for (let j = 0; j < own.length; j++) {
     const f = own[j]!;
@@ -71,16 +98,23 @@ export function affinityWhy(index: WindowIndex, i: number, learned: Learned, lik
     if (!(part > 0)) continue;
     fids.push(f);
     parts.push(part);
+    // Each liked paper with this feature gets its part, in the paper's feature order.
+    for (let m = bits[f]!; m; m &= m - 1) sums[31 - Math.clz32(m & -m)]! += part;
     if (followedTopics.size && (!topTopic || part > topTopic.part)) {
       const key = index.keyOf[f]!;
       if (key.startsWith('t:') && followedTopics.has(key.slice(2))) topTopic = { f, part };
     }
   }
-  let best: { signal: Signal; member: Uint8Array; overlap: number } | null = null;
-  for (const { signal, member } of liked) {
+  for (let k = BITS; k < list.length; k++) {
+    const { member } = list[k]!;
     let sum = 0;
     for (let j = 0; j < fids.length; j++) if (member[fids[j]!]) sum += parts[j]!;
-    const overlap = sum * signal.weight;
+    sums[k] = sum;
+  }
+  let best: { signal: Signal; member: Uint8Array; overlap: number } | null = null;
+  for (let k = 0; k < list.length; k++) {
+    const { signal, member } = list[k]!;
+    const overlap = sums[k]! * signal.weight;
     if (overlap > 0 && (!best || overlap > best.overlap)) best = { signal, member, overlap };
   }
   if (topTopic && (!best || topTopic.part >= best.overlap)) return `In ${featureName(index.keyOf[topTopic.f]!, p)}, which you follow`;

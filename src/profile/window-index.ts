@@ -39,10 +39,12 @@ export interface WindowIndex<P extends PaperFeatures = PaperFeatures> {
   /**
    * Working arrays for ranking one reader against this window, reused from
    * reader to reader (allocating them per reader cost more than the ranking):
-   * per feature a weight and a mark, per paper an affinity and a mark. All
+   * per feature a weight, a mark, which liked papers have it (bits) and the
+   * list of those given a weight, per
+   * paper an affinity and a mark. All
    * zero between readers; whoever uses them zeroes what they set.
    */
-  scratch: { weights: Float64Array; marked: Uint8Array; aff: Float64Array; inPool: Uint8Array };
+  scratch: { weights: Float64Array; marked: Uint8Array; learned: Int32Array; likedBits: Int32Array; aff: Float64Array; inPool: Uint8Array };
 }
 
 const EMPTY = new Int32Array(0);
@@ -90,7 +92,7 @@ function build<P extends PaperFeatures>(papers: readonly P[]): WindowIndex<P> {
     postingStart,
     weightOf,
     lnTrending,
-    scratch: { weights: new Float64Array(keyOf.length), marked: new Uint8Array(keyOf.length), aff: new Float64Array(n), inPool: new Uint8Array(n) },
+    scratch: { weights: new Float64Array(keyOf.length), marked: new Uint8Array(keyOf.length), learned: new Int32Array(keyOf.length), likedBits: new Int32Array(keyOf.length), aff: new Float64Array(n), inPool: new Uint8Array(n) },
     fidsOf(p) {
       let out = voted.get(p);
       if (!out) {
