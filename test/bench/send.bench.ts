@@ -18,6 +18,7 @@
  * Redis on 127.0.0.1.
  *   npm run bench -- send        BENCH_SUBSCRIBERS=1000000 for the full size,
  *                                BENCH_MIXES=1 for every shared reader on one mix
+ *   BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"  a CPU profile of each worker
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
