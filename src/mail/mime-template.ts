@@ -42,9 +42,12 @@ const SOFT_BREAK = `=${CRLF}`;
 const normalise = (s: string) => s.replace(/\r?\n/g, CRLF);
 // 75, not 76: a soft break's "=" may follow the last encoded line.
 const LINE = 75;
-// Printable ASCII but "=": quoted-printable writes these as they are (RFC 2045
-// 6.7), so such a value (a URL's token, a signature) only needs its soft breaks.
-const LITERAL = /^[\x21-\x3c\x3e-\x7e]*$/;
+// Printable ASCII and spaces but "=": quoted-printable writes these as they
+// are (RFC 2045 6.7), so such a value (a URL's token, a signature, most
+// why-lines and subjects) only needs its soft breaks. A space may not end an
+// encoded line; here every line ends with a soft break's "=" (this cut, or
+// the one each piece ends with), so none does.
+const LITERAL = /^[\x20-\x3c\x3e-\x7e]*$/;
 function qp(s: string): string {
   if (!LITERAL.test(s)) return qpWrap(qpEncode(normalise(s)), LINE);
   if (s.length <= LINE) return s;

@@ -1,6 +1,6 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { compileMime, MimeValueError, renderMime, type MimeSpec } from '../../src/mail/mime-template.ts';
+import { compileMime, MimeValueError, qpText, renderMime, type MimeSpec } from '../../src/mail/mime-template.ts';
 
 const longLine = 'A paragraph with ünïcödé, = signs and a very long line that must be wrapped. '.repeat(5);
 const spec: MimeSpec = {
@@ -40,6 +40,25 @@ describe('compileMime / renderMime', () => {
     for (const line of bodyLines) expect(line.length).toBeLessThanOrEqual(76);
     expect(raw.indexOf('text/plain')).toBeLessThan(raw.indexOf('text/html'));
     expect(raw).not.toMatch(/[^\r]\n/);
+  });
+
+  it('writes ASCII with spaces as it is, and never ends an encoded line with a space', async () => {
+    // Spaces fall on every cut: a why-line of one-letter words, encoded as a piece the way compose encodes a digest's own words.
+    const words = `Because you liked ${'a '.repeat(120)}(speculative decoding, quantization)`;
+    const piece = qpText(words);
+    expect(piece).toContain('Because you liked a a a');
+    const raw = renderMime(compileMime({ headers: [['From', 'a@example.org'], ['To', 'b@example.org'], ['Subject', 's']], text: [{ slot: 'text' }], html: [{ slot: 'html' }] }), {
+      text: [piece],
+      html: [piece],
+    });
+    const body = raw.toString('utf8').split('\r\n\r\n').slice(1).join('\r\n\r\n').split('\r\n');
+    for (const line of body) {
+      expect(line.length).toBeLessThanOrEqual(76);
+      expect(line).not.toMatch(/[ \t]$/);
+    }
+    const mail = await simpleParser(raw);
+    expect(mail.text).toBe(words);
+    expect(mail.html).toBe(words);
   });
 
   it('personalises the same compiled message for many recipients', async () => {
