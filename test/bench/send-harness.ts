@@ -89,7 +89,7 @@ export async function addVotes(database: BenchDatabase, perSubscriber: number): 
       FROM unnest(${sql.param(ids.slice(i, i + 10_000).map((r) => r.id))}::uuid[]) AS s(id)
       CROSS JOIN generate_series(0, ${perSubscriber - 1}) AS k
       JOIN unnest(${sql.param(rows.map((r) => r.id))}::text[]) WITH ORDINALITY AS p(id, n)
-        ON p.n - 1 = (abs(hashtext(s.id::text)) + k * 13) % ${rows.length}`);
+        ON p.n - 1 = (abs(hashtext(s.id::text)::bigint) + k * 13) % ${rows.length}`);
   }
   // Real votes arrive a click at a time and autovacuum analyses the table as
   // it grows; millions inserted at once (with autovacuum off, as on the CI
