@@ -26,7 +26,7 @@ export interface WindowKey {
   gravity: number;
 }
 
-// The same features a vote's snapshot is made of (profile/features.ts), plus the words as Postgres parsed them.
+// The same features a voted paper's are made of (profile/features.ts), plus the words as Postgres parsed them.
 const toFeatures = (r: WindowRow): PaperFeatures => paperFeatures({ ...r, lexemes: new Map(Object.entries(r.lexemes)) });
 
 export async function loadWindow(db: Db, key: WindowKey): Promise<CandidateWindow> {

@@ -6,8 +6,9 @@
  * prints.
  *
  * The order is the reader's learned profile (src/profile, README "Personal
- * ranking"): a `profileOrderLoader()` is called once per send batch with the
- * batch's subscriber ids, reads their profiles in one go, and returns the
+ * ranking"): the loader a `profileOrderLoader()` makes for a send run is
+ * called once per batch with the batch's subscriber ids, reads their
+ * profiles in one go, and returns the
  * synchronous `OrderReader` used for each of them. A reader with no votes,
  * clicks or follows gets today's order: the top matching papers by trending
  * score, each with the "Matches your topics …" line.

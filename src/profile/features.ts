@@ -30,7 +30,7 @@ export interface PaperSource {
    * The words of title, ai_keywords and abstract with their positions, as
    * Postgres's 'simple' to_tsvector has them (a candidate window reads them
    * with the paper). Without them no keyword phrase matches the paper: only
-   * what does not match keywords (a vote's snapshot, tests of the order) may
+   * what does not match keywords (a voted paper's features, tests of the order) may
    * leave them out.
    */
   lexemes?: ReadonlyMap<string, readonly number[]>;
@@ -82,7 +82,7 @@ export function paperFeatures(p: PaperSource): PaperFeatures {
   };
 }
 
-/** What a vote or click remembers of the paper. */
+/** The features a vote or click is learned over (profile.ts reads them from `papers` once per run). */
 export function snapshotOf(f: Pick<PaperFeatures, 'title' | 'topics' | 'aiKeywords' | 'terms' | 'organisation' | 'authors'>): PaperSnapshot {
   return {
     title: f.title,

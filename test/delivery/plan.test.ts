@@ -22,6 +22,21 @@ const addSubscribers = (rows: NewSub[]) =>
   database.db.insert(subscribers).values(rows.map((r) => ({ status: 'active' as const, ...r }))).returning();
 
 describe('planDeliveries', () => {
+  it('numbers each chunk\'s preference mixes, the same number for the same preferences and send time, so large mixes can be strided', async () => {
+    const mixes = [
+      { topics: ['llm'], keywords: [], sendHour: 7 },
+      { topics: ['llm'], keywords: ['agents'], sendHour: 7 },
+      { topics: ['llm'], keywords: [], sendHour: 6 },
+    ];
+    const subs = await addSubscribers(Array.from({ length: 9 }, (_, i) => ({ email: `m${i}@example.org`, timezone: 'UTC', ...mixes[i % 3]! })));
+    const planned = [];
+    for await (const chunk of planDeliveryChunks(database.db, { now: new Date('2025-12-08T12:30:00Z') })) planned.push(...chunk);
+    const mixOf = new Map(planned.map((p) => [p.subscriberId, p.mix]));
+    expect(mixOf.size).toBe(9);
+    for (const [i, s] of subs.entries()) expect(mixOf.get(s.id)).toBe(mixOf.get(subs[i % 3]!.id));
+    expect(new Set(mixOf.values()).size).toBe(3);
+  });
+
   it('plans daily subscribers whose local send hour has passed, in their time zone', async () => {
     const [tokyo, ny, la, paused] = await addSubscribers([
       { email: 'tokyo@example.org', timezone: 'Asia/Tokyo', sendHour: 7 },
