@@ -5,7 +5,7 @@
  * replies per recipient (e.g. 550 at RCPT TO, 421 after DATA).
  *
  * IPC in:  { type: 'reply', id, recipient, code, message, stage, times } | { type: 'clear', id } | { type: 'stats', id }
- *          | { type: 'stop', id }   (drop every connection and stop listening, as a relay that dies;
+ *          | { type: 'stop', id }   (stop listening and close every connection, as a relay that goes away;
  *                                   the ack comes after every message reported before it)
  * IPC out: { type: 'ready', port } | { type: 'message', from, to, raw } | { type: 'ack', id, maxOpen? }
  *          | { type: 'envelope', to, messageId, content }   (with --light: large runs skip shipping bodies;
@@ -45,6 +45,9 @@ function contentOf(head: string, raw: string): string {
   return `${subject} | ${links.join(' ')}`;
 }
 
+// Set by 'stop': a message whose data ends after it is refused, not recorded.
+let stopping = false;
+
 const smtpError = (rule: Rule) => Object.assign(new Error(rule.message), { responseCode: rule.code });
 
 // The most client connections open at once (how far a client's pool opened).
@@ -68,7 +71,7 @@ const server = new SMTPServer({
     callback(rule ? smtpError(rule) : null);
   },
   onData(stream, session: SMTPServerSession, reply) {
-    const callback = delayMs ? (err: Error | null) => setTimeout(() => reply(err), delayMs) : reply;
+    const later = (fn: () => void) => (delayMs ? void setTimeout(fn, delayMs) : fn());
     const chunks: Buffer[] = [];
     let kept = 0;
     // Light runs read only the headers: the rest of a large message is dropped as it arrives.
@@ -79,21 +82,22 @@ const server = new SMTPServer({
     stream.on('end', () => {
       const to = session.envelope.rcptTo.map((r) => r.address);
       const rule = to.map((r) => take(r, 'data')).find(Boolean);
-      if (rule) return callback(smtpError(rule));
+      if (rule) return later(() => reply(smtpError(rule)));
       const raw = Buffer.concat(chunks).toString('utf8');
-      if (light) {
-        const head = raw.slice(0, raw.indexOf('\r\n\r\n'));
-        const messageId = /^message-id:\s*(.+)$/im.exec(head)?.[1]?.trim() ?? '';
-        // Reported as the 250 goes out: what the client was told was accepted.
-        const accept = () => {
+      // Reported as the 250 goes out: what the client was told was accepted.
+      // Once stopping, a message is refused instead, so none is recorded whose
+      // reply the closing connection might not carry.
+      later(() => {
+        if (stopping) return reply(Object.assign(new Error('Service shutting down'), { responseCode: 421 }));
+        if (light) {
+          const head = raw.slice(0, raw.indexOf('\r\n\r\n'));
+          const messageId = /^message-id:\s*(.+)$/im.exec(head)?.[1]?.trim() ?? '';
           send({ type: 'envelope', to, messageId, content: contentOf(head, raw) });
-          reply(null);
-        };
-        return delayMs ? setTimeout(accept, delayMs) : accept();
-      }
-      const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-      send({ type: 'message', from, to, raw });
-      callback(null);
+        } else {
+          send({ type: 'message', from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to, raw });
+        }
+        reply(null);
+      });
     });
   },
 });
@@ -113,8 +117,18 @@ process.on('message', (msg: { type: string; id: number; recipient?: string } & P
   } else if (msg.type === 'clear') {
     rules.clear();
   } else if (msg.type === 'stop') {
+    // Each connection is ended after the replies already written to it, not
+    // reset under them. A reset could drop a 250 for a message the sink has
+    // recorded: the client rightly sends it again, and the run counts a
+    // duplicate that is SMTP's own ambiguity (RFC 1047), not the sender's.
+    stopping = true;
     server.server.close();
-    for (const s of sockets) s.destroy();
+    for (const s of sockets) {
+      s.end();
+      setTimeout(() => s.destroy(), 200).unref();
+    }
+    // The ack waits until the sockets have flushed and closed (or been reset).
+    return void setTimeout(() => send({ type: 'ack', id: msg.id }), 250);
   } else if (msg.type === 'stats') {
     return send({ type: 'ack', id: msg.id, maxOpen });
   }
