@@ -4,10 +4,12 @@
  * makes sending thousands of digests cheap. smtp:// may upgrade with STARTTLS;
  * smtps:// is TLS from the first byte. Every message goes out raw, built by
  * paperboy (message.ts, mime-template.ts) and DKIM-signed here (dkim.ts);
- * nodemailer only carries it, with the bounce address as envelope sender.
+ * nodemailer only carries it, with the bounce address as envelope sender,
+ * through a faster dot-stuffing path for its DATA encoder (dot-stuffing.ts).
  */
 import { createTransport } from 'nodemailer';
 import { createDkimSigner, type DkimOptions } from './dkim.ts';
+import { installFastDotStuffing } from './dot-stuffing.ts';
 import { envelopeFrom } from './envelope.ts';
 import { headerPolicy } from './headers.ts';
 import type { Mailer, OutgoingMail, RawMail, SentMail } from './mailer.ts';
@@ -26,6 +28,7 @@ export interface SmtpFailure extends Error {
 }
 
 export function createSmtpMailer(opts: SmtpOptions): Mailer {
+  installFastDotStuffing();
   const transport = createTransport({ url: opts.url, pool: true, maxConnections: opts.maxConnections ?? 5 });
   const sign = opts.dkim ? createDkimSigner(opts.dkim) : undefined;
   const policy = headerPolicy(opts);
