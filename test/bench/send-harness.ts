@@ -107,6 +107,17 @@ export const peakRssMb = (pid: number | undefined) => {
   }
 };
 
+/** User + system CPU (ms) of one process so far (all its threads); 0 once it is gone. */
+function processCpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // USER_HZ is 100 on Linux
+  } catch {
+    return 0;
+  }
+}
+
 /** User + system CPU (ms) of the Postgres backends serving this bench's workers. */
 async function workerBackendsCpuMs(database: BenchDatabase): Promise<number> {
   // This database's only: another bench on the same server tags its workers alike.
@@ -114,17 +125,7 @@ async function workerBackendsCpuMs(database: BenchDatabase): Promise<number> {
     database.db,
     sql`SELECT pid FROM pg_stat_activity WHERE application_name = ${APP} AND datname = current_database()`,
   );
-  let ticks = 0;
-  for (const { pid } of rows) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // Ended meanwhile.
-    }
-  }
-  return ticks * 10; // USER_HZ is 100 on Linux
+  return rows.reduce((ms, { pid }) => ms + processCpuMs(pid), 0);
 }
 
 export interface RunResult {
@@ -136,6 +137,8 @@ export interface RunResult {
   peakRssMb: number;
   /** CPU of the workers' Postgres backends per email sent (plan included), µs. */
   pgCpuUsPerEmail: number;
+  /** CPU of the worker processes per email sent (boot, plan and every thread included), µs: comparable across machines' noise where emails/s is not. */
+  workerCpuUsPerEmail: number;
   /** pg_total_relation_size('deliveries') / rows, right after the send. */
   bytesPerDelivery: number;
   /** Where those bytes are, per row: the heap's live tuples, dead ones and free space, and each index. */
@@ -187,6 +190,7 @@ export async function runSend(database: BenchDatabase, opts: { n: number; worker
   }
   const seconds = (performance.now() - t0) / 1000;
   const pgMs = await workerBackendsCpuMs(database);
+  const workerMs = procs.reduce((ms, p) => ms + processCpuMs(p.pid), 0);
   if (statements) await printStatements(database);
   const [c] = await queryRows<{ sent: number; skipped: number; failed: number; bytes: number }>(
     database.db,
@@ -209,6 +213,7 @@ export async function runSend(database: BenchDatabase, opts: { n: number; worker
     emailsPerSec: c!.sent / seconds,
     peakRssMb: rss,
     pgCpuUsPerEmail: (1000 * pgMs) / Math.max(1, c!.sent),
+    workerCpuUsPerEmail: (1000 * workerMs) / Math.max(1, c!.sent),
     bytesPerDelivery: c!.bytes,
     rowBytes,
   };
