@@ -27,7 +27,7 @@ for (const workers of [1, 2, 4]) {
   results.push({ workers, rate: r.emailsPerSec, rss: r.peakRssMb });
   console.log(
     `  ${workers} worker${workers > 1 ? 's' : ' '} × ${CONCURRENCY} in flight   ${fmt(r.emailsPerSec).padStart(6)} emails/s  (${fmt(r.sent)} sent in ${r.seconds.toFixed(1)} s; ` +
-      `Little's law ceiling ${fmt((workers * CONCURRENCY * 1000) / DELAY_MS)}/s; peak RSS ${r.peakRssMb.toFixed(0)} MB)`,
+      `Little's law ceiling ${fmt((workers * CONCURRENCY * 1000) / DELAY_MS)}/s; peak RSS ${r.peakRssMb.toFixed(0)} MB; worker CPU ${fmt(r.workerCpuUsPerEmail)} µs/email)`,
   );
 }
 const one = results[0]!.rate;
