@@ -8,8 +8,8 @@
  * The order is the reader's learned profile (src/profile, README "Personal
  * ranking"): the loader a `profileOrderLoader()` makes for a send run is
  * called once per batch with the batch's subscriber ids, reads their
- * profiles in one go, and returns the
- * synchronous `OrderReader` used for each of them. A reader with no votes,
+ * profiles in one go, and returns the synchronous `OrderReader` used for
+ * each of them. A reader with no votes,
  * clicks or follows gets today's order: the top matching papers by trending
  * score, each with the "Matches your topics …" line.
  */

@@ -98,7 +98,8 @@ export function affinityWhy(index: WindowIndex, i: number, learned: Learned, lik
     if (!(part > 0)) continue;
     fids.push(f);
     parts.push(part);
-    // Each liked paper with this feature gets its part, in the paper's feature order.
+    // Each liked paper with this feature gets its part, in the paper's feature order
+    // (m & -m is the lowest set bit; 31 - clz32 its index, the liked paper's).
     for (let m = bits[f]!; m; m &= m - 1) sums[31 - Math.clz32(m & -m)]! += part;
     if (followedTopics.size && (!topTopic || part > topTopic.part)) {
       const key = index.keyOf[f]!;

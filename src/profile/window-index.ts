@@ -39,10 +39,9 @@ export interface WindowIndex<P extends PaperFeatures = PaperFeatures> {
   /**
    * Working arrays for ranking one reader against this window, reused from
    * reader to reader (allocating them per reader cost more than the ranking):
-   * per feature a weight, a mark, which liked papers have it (bits) and the
-   * list of those given a weight, per
-   * paper an affinity and a mark. All
-   * zero between readers; whoever uses them zeroes what they set.
+   * per feature a weight, a mark, which liked papers have it (bits), and the
+   * list of the features given a weight; per paper an affinity and a mark.
+   * All zero between readers; whoever uses them zeroes what they set.
    */
   scratch: { weights: Float64Array; marked: Uint8Array; learned: Int32Array; likedBits: Int32Array; aff: Float64Array; inPool: Uint8Array };
 }

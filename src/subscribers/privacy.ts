@@ -36,11 +36,19 @@ export async function exportSubscriber(deps: Pick<SubscriberDeps, 'db'>, id: str
       .orderBy(asc(deliveries.createdAt)),
     deps.db.select().from(auditEvents).where(eq(auditEvents.subscriberId, id)).orderBy(asc(auditEvents.at), asc(auditEvents.id)),
     // Votes and clicks name their paper by id: the export adds its title.
-    deps.db.select({ ...getTableColumns(profileVotes), title: papers.title }).from(profileVotes).leftJoin(papers, eq(papers.id, profileVotes.paperId))
-      .where(eq(profileVotes.subscriberId, id)).orderBy(asc(profileVotes.at), asc(profileVotes.paperId)),
+    deps.db
+      .select({ ...getTableColumns(profileVotes), title: papers.title })
+      .from(profileVotes)
+      .leftJoin(papers, eq(papers.id, profileVotes.paperId))
+      .where(eq(profileVotes.subscriberId, id))
+      .orderBy(asc(profileVotes.at), asc(profileVotes.paperId)),
     deps.db.select().from(profileRules).where(eq(profileRules.subscriberId, id)).orderBy(asc(profileRules.at), asc(profileRules.key)),
-    deps.db.select({ ...getTableColumns(profileClicks), title: papers.title }).from(profileClicks).leftJoin(papers, eq(papers.id, profileClicks.paperId))
-      .where(eq(profileClicks.subscriberId, id)).orderBy(asc(profileClicks.at), asc(profileClicks.paperId)),
+    deps.db
+      .select({ ...getTableColumns(profileClicks), title: papers.title })
+      .from(profileClicks)
+      .leftJoin(papers, eq(papers.id, profileClicks.paperId))
+      .where(eq(profileClicks.subscriberId, id))
+      .orderBy(asc(profileClicks.at), asc(profileClicks.paperId)),
   ]);
   return { subscriber, deliveries: sent, auditEvents: events, profile: { votes, rules, clicks } };
 }

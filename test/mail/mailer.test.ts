@@ -63,6 +63,17 @@ describe('SMTP mailer', () => {
     await verp.close();
   });
 
+  it('carries line-start dots through SMTP as they were (dot-stuffed on the wire, un-stuffed by the server)', async () => {
+    const mailer = createSmtpMailer({ url: sink.url, from: 'paperboy <digest@example.org>' });
+    // Large enough to reach the socket in several chunks; dots at line starts, a line of one dot and one of two.
+    const body = Array.from({ length: 3000 }, (_, i) => (i % 7 === 0 ? `.mj-column-${i} { width: 100% }` : i % 11 === 0 ? '.' : i % 13 === 0 ? '..' : `line ${i} of the digest=`)).join('\r\n');
+    const raw = Buffer.from(`Subject: dots\r\nMessage-ID: <dots@example.org>\r\n\r\n${body}\r\n`);
+    await mailer.sendRaw({ to: 'dots@example.org', messageId: '<dots@example.org>', raw });
+    const got = await sink.waitFor((m) => m.to.includes('dots@example.org'));
+    expect(got.raw).toBe(raw.toString());
+    await mailer.close();
+  });
+
   it('generates a Message-ID on the sender domain when none is given, and sends concurrently through the pool', async () => {
     const mailer = createSmtpMailer({ url: sink.url, from: 'paperboy <digest@news.example.org>', maxConnections: 3 });
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => mailer.send(mail(`pool-${i}@example.org`))));
