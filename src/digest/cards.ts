@@ -39,13 +39,6 @@ export interface StaticCard {
   fingerprint: string;
 }
 
-/** A card in a digest: its place, and the why-line (the email shows it, the web view does not). */
-export interface PaperCard extends StaticCard {
-  rank: number;
-  /** "Matches your topics Language models and Reasoning". */
-  why: string;
-}
-
 /**
  * Digest papers are per-subscriber copies of one window row (select.ts); the
  * card is worked out once per row, so copies are mapped to their row here.
@@ -156,11 +149,12 @@ export function staticCard(p: DigestPaper): StaticCard {
 
 const memo = new WeakMap<object, StaticCard>();
 
-export function toCards(papers: readonly DigestPaper[]): PaperCard[] {
-  return papers.map((p, i) => {
+/** The static card of each paper, worked out once per window row. */
+export function staticCards(papers: readonly DigestPaper[]): StaticCard[] {
+  return papers.map((p) => {
     const source = sources.get(p) ?? p;
     let card = memo.get(source);
     if (!card) memo.set(source, (card = staticCard(p)));
-    return { ...card, rank: i + 1, why: p.reason };
+    return card;
   });
 }

@@ -23,7 +23,7 @@
  */
 import mjml2html from 'mjml';
 import { clickTrackingOn } from '../profile/click.ts';
-import { toCards, type PaperCard, type StaticCard } from './cards.ts';
+import { staticCards, type StaticCard } from './cards.ts';
 import { escapeHtml } from './escape.ts';
 import { cardMjml, layoutMjml, moreMjml, type LayoutMarkers } from './email-html.ts';
 import { cardText, moreText, textLayout, whyText } from './email-text.ts';
@@ -101,17 +101,27 @@ const compact = (html: string) => html.replace(/^[ \t]+/gm, '').replace(/\n{2,}/
 const WORDS = ['subject', 'preheader', 'kicker', 'heading', 'intro'] as const;
 type Name = keyof LayoutMarkers;
 type Template = (string | { name: Name })[];
+/** The digest's own words: what a compiled part leaves open per digest. */
+type Word = (typeof WORDS)[number] | 'rank' | 'why';
+/**
+ * A template with its markers resolved once, when it is compiled: recipient
+ * slots and a card's feedback slots become the (shared, read-only) pieces
+ * they stand for, so a digest is assembled by pushing them, and only the
+ * digest's words are looked up per digest.
+ */
+type Filled = (Piece | { word: Word })[];
 
 interface CompiledCard {
-  html: Template;
-  text: Template;
+  html: Filled;
+  text: Filled;
+  /** The card's static HTML and, in an email, its signed links at their longest: its share of Gmail's clipping budget. */
   htmlBytes: number;
 }
 
 interface Layout {
-  head: Template;
-  more: Template;
-  foot: Template;
+  head: Filled;
+  more: Filled;
+  foot: Filled;
   bytes: number;
 }
 
@@ -131,7 +141,12 @@ function feedbackBytes(card: StaticCard, publicUrl: string, tracked: boolean): n
   return 2 * url(follow ? 25 : 0) + (follow ? url(20 + 2 * Buffer.byteLength(follow)) : 0) + (tracked ? url(0) : 0);
 }
 
-const byteLength = (t: Template) => t.reduce((n, p) => n + (typeof p === 'string' ? Buffer.byteLength(p) : 0), 0);
+const byteLength = (t: Filled) => t.reduce((n, p) => n + (typeof p === 'string' ? Buffer.byteLength(p) : 0), 0);
+const isSlot = (name: string): name is SlotName => (slotNames as readonly string[]).includes(name);
+const isCardSlot = (name: string): name is CardSlot => (cardSlotNames as readonly string[]).includes(name);
+// Ranks as pieces, shared by every digest.
+const RANKS = Array.from({ length: 100 }, (_, i) => ({ text: String(i + 1) }));
+const rankPiece = (rank: number) => RANKS[rank - 1] ?? { text: String(rank) };
 
 export function personalise(compiled: CompiledDigest, recipient: Recipient): RenderedDigest {
   return {
@@ -162,9 +177,20 @@ export function createDigestRenderer(config: RenderConfig, options: RendererOpti
   const layouts = new Map<Audience, Promise<Layout>>();
   const stats: RenderStats = { compiles: 0, cards: 0, hits: 0, cached: 0 };
 
-  const split = (s: string): Template => splitAtNames(s, markers);
+  const slotPieces = new Map(slotNames.map((slot) => [slot, { slot }] as const));
+  /** A compiled part's markers resolved (see Filled); a card's slots need the card. */
+  const split = (s: string, card?: StaticCard): Filled =>
+    splitAtNames(s, markers).map((p) => {
+      if (typeof p === 'string') return p;
+      if (isSlot(p.name)) return slotPieces.get(p.name)!;
+      if (isCardSlot(p.name)) {
+        if (!card) throw new Error(`card slot ${p.name} outside a card`);
+        return { card: p.name, paper: card.feedback };
+      }
+      return { word: p.name as Word };
+    });
   const moreTextTemplate = split(moreText(markers));
-  const textLayouts = new Map<string, { head: Template; foot: Template }>();
+  const textLayouts = new Map<string, { head: Filled; foot: Filled }>();
   const textFor = (audience: Audience, kicker: string) => {
     let t = textLayouts.get(`${audience}|${kicker}`);
     if (!t) {
@@ -188,8 +214,9 @@ export function createDigestRenderer(config: RenderConfig, options: RendererOpti
         return {
           layout: { head, foot, more, bytes: byteLength(head) + byteLength(foot) + byteLength(more) },
           cards: batch.map((c, i) => {
-            const html = split(parts[i + 1]!);
-            return { html, text: split(cardText(c, markers, audience === 'email', tracked(audience))), htmlBytes: byteLength(html) };
+            const html = split(parts[i + 1]!, c);
+            const links = audience === 'email' ? feedbackBytes(c, config.publicUrl, tracked(audience)) : 0;
+            return { html, text: split(cardText(c, markers, audience === 'email', tracked(audience)), c), htmlBytes: byteLength(html) + links };
           }),
         };
       },
@@ -226,61 +253,66 @@ export function createDigestRenderer(config: RenderConfig, options: RendererOpti
     return Promise.all(found);
   }
 
-  /** Markers to pieces: the digest's words escaped for the output, slots left for the recipient. */
-  function fill(t: Template, words: Record<Name, string>, out: Piece[], card?: StaticCard): void {
+  /** A filled template's pieces, with the digest's words (escaped for the output) in their places. */
+  function fill(t: Filled, words: Record<Word, string> | Record<(typeof WORDS)[number], string>, out: Piece[], rank?: Piece, why?: Piece): void {
     for (const p of t) {
-      if (typeof p === 'string') out.push(p);
-      else if ((slotNames as readonly string[]).includes(p.name)) out.push({ slot: p.name as SlotName });
-      else if ((cardSlotNames as readonly string[]).includes(p.name)) out.push({ card: p.name as CardSlot, paper: card!.feedback });
-      else out.push({ text: words[p.name] });
+      if (typeof p === 'string' || !('word' in p)) out.push(p);
+      else if (p.word === 'rank') out.push(rank!);
+      else if (p.word === 'why') out.push(why!);
+      else out.push({ text: (words as Record<Word, string>)[p.word] });
     }
   }
 
   async function compile(content: DigestContent): Promise<CompiledDigest> {
     if (!content.papers.length) throw new Error('a digest needs at least one paper; an empty selection is a skip');
-    const all = toCards(content.papers);
+    const all = staticCards(content.papers);
     const compiled = await cardsFor(content.audience, all);
     const layout = await layouts.get(content.audience)!;
     const email = content.audience === 'email';
+    const whys = content.papers.map((p) => escapeHtml(p.reason));
 
     // Cards that would take the HTML past Gmail's clipping size give way to a
     // link to the web edition (email only; a web page is never clipped).
-    const wordBytes = (w: DigestWords) => WORDS.reduce((n, k) => n + 2 * Buffer.byteLength(escapeHtml(w[k])), 0);
+    const escapedWords = (w: DigestWords) => Object.fromEntries(WORDS.map((k) => [k, escapeHtml(w[k])])) as Record<(typeof WORDS)[number], string>;
+    let words = digestWords(content, all.map((c) => c.title));
+    let htmlWords = escapedWords(words);
     let shown = all.length;
-    let bytes = layout.bytes + wordBytes(digestWords(content, all.map((c) => c.title)));
+    let bytes = layout.bytes + WORDS.reduce((n, k) => n + 2 * Buffer.byteLength(htmlWords[k]), 0);
     for (let i = 0; i < all.length; i++) {
-      bytes += compiled[i]!.htmlBytes + Buffer.byteLength(escapeHtml(all[i]!.why)) + 2 + (email ? feedbackBytes(all[i]!, config.publicUrl, tracked(content.audience)) : 0);
+      bytes += compiled[i]!.htmlBytes + Buffer.byteLength(whys[i]!) + 2;
       if (email && i > 0 && bytes > HTML_BUDGET_BYTES) {
         shown = i;
         break;
       }
     }
-    const cardsShown: PaperCard[] = all.slice(0, shown);
-    const words = digestWords(content, cardsShown.map((c) => c.title));
-    const htmlWords = Object.fromEntries(WORDS.map((k) => [k, escapeHtml(words[k])])) as Record<Name, string>;
+    if (shown < all.length) {
+      words = digestWords(content, all.slice(0, shown).map((c) => c.title));
+      htmlWords = escapedWords(words);
+    }
     const { head, foot } = textFor(content.audience, words.kicker);
 
     const html: Piece[] = [];
     const text: Piece[] = [];
     fill(layout.head, htmlWords, html);
-    fill(head, words as Record<Name, string>, text);
-    cardsShown.forEach((c, i) => {
-      fill(compiled[i]!.html, { ...htmlWords, rank: String(c.rank), why: escapeHtml(c.why) }, html, c);
-      fill(compiled[i]!.text, { ...(words as Record<Name, string>), rank: String(c.rank), why: whyText(c.why) }, text, c);
-    });
+    fill(head, words, text);
+    for (let i = 0; i < shown; i++) {
+      const rank = rankPiece(i + 1);
+      fill(compiled[i]!.html, htmlWords, html, rank, { text: whys[i]! });
+      fill(compiled[i]!.text, words, text, rank, { text: whyText(content.papers[i]!.reason) });
+    }
     if (shown < all.length) {
       fill(layout.more, htmlWords, html);
-      fill(moreTextTemplate, words as Record<Name, string>, text);
+      fill(moreTextTemplate, words, text);
     }
     fill(layout.foot, htmlWords, html);
-    fill(foot, words as Record<Name, string>, text);
-    return { subject: words.subject, preheader: words.preheader, paperIds: cardsShown.map((c) => c.id), html, text, trimmed: all.length - shown };
+    fill(foot, words, text);
+    return { subject: words.subject, preheader: words.preheader, paperIds: all.slice(0, shown).map((c) => c.id), html, text, trimmed: all.length - shown };
   }
 
   return {
     compile,
     async warm(audience, papers) {
-      await cardsFor(audience, toCards(papers));
+      await cardsFor(audience, staticCards(papers));
     },
     async render(content, recipient) {
       return personalise(await compile(content), recipient);
