@@ -95,15 +95,24 @@ export async function loadProfiles(db: Db, subscriberIds: readonly string[], sig
   const ids = sql.param([...new Set(subscriberIds)]);
   const atMs = sql`(extract(epoch FROM at) * 1000)::float8 AS at_ms`;
   const [votes, clicks, rules] = await Promise.all([
-    queryRows<SignalRow & { vote: VoteKind }>(db, sql`SELECT subscriber_id, paper_id, vote, ${atMs} FROM profile_votes WHERE subscriber_id = ANY(${ids}::uuid[])`),
+    // One row per reader, its votes as one JSON array: a reader has tens of
+    // votes, and a row each cost more to receive and parse than the reader's ranking.
+    queryRows<{ subscriber_id: string; votes: [paperId: string, vote: VoteKind, atMs: number][] }>(
+      db,
+      sql`SELECT subscriber_id, json_agg(json_build_array(paper_id, vote, floor(extract(epoch FROM at) * 1000)) ORDER BY at) AS votes
+          FROM profile_votes WHERE subscriber_id = ANY(${ids}::uuid[]) GROUP BY subscriber_id`,
+    ),
     queryRows<SignalRow & { clicks: number }>(db, sql`SELECT subscriber_id, paper_id, clicks, ${atMs} FROM profile_clicks WHERE subscriber_id = ANY(${ids}::uuid[])`),
     queryRows<{ subscriber_id: string; kind: RuleKind; key: string; value: string; stance: RuleStance; at_ms: number }>(
       db,
       sql`SELECT subscriber_id, kind, key, value, stance, ${atMs} FROM profile_rules WHERE subscriber_id = ANY(${ids}::uuid[])`,
     ),
   ]);
-  const paper = await signalPapers.load(db, [...votes.map((v) => v.paper_id), ...clicks.map((c) => c.paper_id)]);
-  for (const v of votes) out.get(v.subscriber_id)!.votes.push({ paperId: v.paper_id, vote: v.vote, paper: paper.get(v.paper_id)!, at: new Date(Number(v.at_ms)) });
+  const paper = await signalPapers.load(db, [...votes.flatMap((r) => r.votes.map((v) => v[0])), ...clicks.map((c) => c.paper_id)]);
+  for (const r of votes) {
+    const into = out.get(r.subscriber_id)!.votes;
+    for (const [paperId, vote, atMs] of r.votes) into.push({ paperId, vote, paper: paper.get(paperId)!, at: new Date(atMs) });
+  }
   for (const c of clicks) out.get(c.subscriber_id)!.clicks.push({ paperId: c.paper_id, clicks: Number(c.clicks), paper: paper.get(c.paper_id)!, at: new Date(Number(c.at_ms)) });
   for (const r of rules) out.get(r.subscriber_id)!.rules.push({ kind: r.kind, key: r.key, value: r.value, stance: r.stance, at: new Date(Number(r.at_ms)) });
   // Rows arrive in no particular order; sort each reader's so ranking (and its why-lines) never depend on it.
