@@ -18,7 +18,7 @@ import type { DigestSelection } from '../digest/select.ts';
 import { emailContent } from '../digest/view.ts';
 import { headerPolicy, mailDate, messageHeaders } from '../mail/headers.ts';
 import { senderOf } from '../mail/message.ts';
-import { compileMime, qpPiece, qpText, renderMime, type CompiledMime, type EncodedPiece, type Part } from '../mail/mime-template.ts';
+import { compileMime, qpIsVerbatim, qpPiece, qpText, renderMime, type CompiledMime, type EncodedPiece, type Part } from '../mail/mime-template.ts';
 import type { CardSignature } from '../profile/feedback-token.ts';
 import { cardUrls, signCard } from '../profile/links.ts';
 import type { TokenSecrets } from '../subscribers/tokens.ts';
@@ -116,6 +116,8 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
     return buf;
   };
   const encodedWords = (text: string) => {
+    // Short plain ASCII is its own encoding: cheaper than a lookup.
+    if (qpIsVerbatim(text)) return qpText(text);
     let out = words.get(text);
     if (out === undefined) {
       if (words.size >= WORDS_KEPT) words.clear();

@@ -15,7 +15,6 @@
  * those holding a value (To, List-Unsubscribe, …), since folding depends on it.
  */
 import { randomBytes } from 'node:crypto';
-import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import { foldHeader, HeaderError } from './fold.ts';
 
 /** A static string, or a named value filled in per recipient. */
@@ -48,8 +47,46 @@ const LINE = 75;
 // encoded line; here every line ends with a soft break's "=" (this cut, or
 // the one each piece ends with), so none does.
 const LITERAL = /^[\x20-\x3c\x3e-\x7e]*$/;
+
+/** Whether qpText(s) is s itself with a soft break: nothing to encode or cut. */
+export const qpIsVerbatim = (s: string) => s.length <= LINE && LITERAL.test(s);
+
+const HEX = '0123456789ABCDEF';
+const [CR, LF, TAB, SPACE, EQUALS] = [0x0d, 0x0a, 0x09, 0x20, 0x3d];
+/**
+ * Quoted-printable (RFC 2045 §6.7) of text that is not all printable ASCII:
+ * UTF-8 bytes outside it as =XX, CRLF kept as a line break, a space or tab
+ * before one encoded, lines cut with soft breaks at LINE characters and never
+ * inside an =XX. One pass over the bytes: a digest's why-lines and subjects
+ * with quotes or accents are encoded per reader.
+ */
+function qpEncoded(s: string): string {
+  const bytes = Buffer.from(normalise(s), 'utf8');
+  let out = '';
+  let line = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b === CR && bytes[i + 1] === LF) {
+      out += CRLF;
+      line = 0;
+      i++;
+      continue;
+    }
+    const beforeBreak = bytes[i + 1] === CR && bytes[i + 2] === LF;
+    const verbatim = (b > SPACE && b < 0x7f && b !== EQUALS) || ((b === SPACE || b === TAB) && !beforeBreak);
+    const token = verbatim ? String.fromCharCode(b) : `=${HEX[b >> 4]}${HEX[b & 15]}`;
+    if (line + token.length > LINE) {
+      out += SOFT_BREAK;
+      line = 0;
+    }
+    out += token;
+    line += token.length;
+  }
+  return out;
+}
+
 function qp(s: string): string {
-  if (!LITERAL.test(s)) return qpWrap(qpEncode(normalise(s)), LINE);
+  if (!LITERAL.test(s)) return qpEncoded(s);
   if (s.length <= LINE) return s;
   let out = s.slice(0, LINE);
   for (let i = LINE; i < s.length; i += LINE) out += SOFT_BREAK + s.slice(i, i + LINE);
