@@ -51,36 +51,63 @@ const LITERAL = /^[\x20-\x3c\x3e-\x7e]*$/;
 /** Whether qpText(s) is s itself with a soft break: nothing to encode or cut. */
 export const qpIsVerbatim = (s: string) => s.length <= LINE && LITERAL.test(s);
 
-const HEX = '0123456789ABCDEF';
-const [CR, LF, TAB, SPACE, EQUALS] = [0x0d, 0x0a, 0x09, 0x20, 0x3d];
+const HEX = Array.from({ length: 256 }, (_, b) => `=${b.toString(16).toUpperCase().padStart(2, '0')}`);
+/** Written as they are: printable ASCII but "=" (a space or tab only where no line break follows: checked apart). */
+const verbatim = (c: number) => c > 0x20 && c < 0x7f && c !== 0x3d;
+const blank = (c: number) => c === 0x20 || c === 0x09;
+const breakAt = (s: string, i: number) => s.charCodeAt(i) === 0x0d && s.charCodeAt(i + 1) === 0x0a;
+
+/** The =XX of each UTF-8 byte of a code point (an unpaired surrogate is U+FFFD, as Buffer.from writes it). */
+function escaped(cp: number): string[] {
+  if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd;
+  if (cp < 0x80) return [HEX[cp]!];
+  if (cp < 0x800) return [HEX[0xc0 | (cp >> 6)]!, HEX[0x80 | (cp & 63)]!];
+  if (cp < 0x10000) return [HEX[0xe0 | (cp >> 12)]!, HEX[0x80 | ((cp >> 6) & 63)]!, HEX[0x80 | (cp & 63)]!];
+  return [HEX[0xf0 | (cp >> 18)]!, HEX[0x80 | ((cp >> 12) & 63)]!, HEX[0x80 | ((cp >> 6) & 63)]!, HEX[0x80 | (cp & 63)]!];
+}
+
 /**
  * Quoted-printable (RFC 2045 §6.7) of text that is not all printable ASCII:
- * UTF-8 bytes outside it as =XX, CRLF kept as a line break, a space or tab
- * before one encoded, lines cut with soft breaks at LINE characters and never
- * inside an =XX. One pass over the bytes: a digest's why-lines and subjects
- * with quotes or accents are encoded per reader.
+ * each UTF-8 byte outside it as =XX, CRLF kept as a line break, a space or
+ * tab before one encoded, lines cut with soft breaks at LINE characters and
+ * never inside an =XX. Runs of printable ASCII are copied as slices: a
+ * digest's why-lines and subjects with quotes or accents are encoded per
+ * reader, and are mostly ASCII.
  */
-function qpEncoded(s: string): string {
-  const bytes = Buffer.from(normalise(s), 'utf8');
+function qpEncoded(input: string): string {
+  const s = normalise(input);
   let out = '';
   let line = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b === CR && bytes[i + 1] === LF) {
+  for (let i = 0; i < s.length; ) {
+    if (breakAt(s, i)) {
       out += CRLF;
       line = 0;
-      i++;
+      i += 2;
       continue;
     }
-    const beforeBreak = bytes[i + 1] === CR && bytes[i + 2] === LF;
-    const verbatim = (b > SPACE && b < 0x7f && b !== EQUALS) || ((b === SPACE || b === TAB) && !beforeBreak);
-    const token = verbatim ? String.fromCharCode(b) : `=${HEX[b >> 4]}${HEX[b & 15]}`;
-    if (line + token.length > LINE) {
-      out += SOFT_BREAK;
-      line = 0;
+    let end = i;
+    for (let c = s.charCodeAt(end); end < s.length && (verbatim(c) || (blank(c) && !breakAt(s, end + 1))); c = s.charCodeAt(++end));
+    while (i < end) {
+      if (line === LINE) {
+        out += SOFT_BREAK;
+        line = 0;
+      }
+      const take = Math.min(LINE - line, end - i);
+      out += s.slice(i, i + take);
+      line += take;
+      i += take;
     }
-    out += token;
-    line += token.length;
+    if (i >= s.length || breakAt(s, i)) continue;
+    const cp = s.codePointAt(i)!;
+    for (const token of escaped(cp)) {
+      if (line + token.length > LINE) {
+        out += SOFT_BREAK;
+        line = 0;
+      }
+      out += token;
+      line += token.length;
+    }
+    i += cp > 0xffff ? 2 : 1;
   }
   return out;
 }
