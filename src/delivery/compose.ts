@@ -18,7 +18,7 @@ import type { DigestSelection } from '../digest/select.ts';
 import { emailContent } from '../digest/view.ts';
 import { headerPolicy, mailDate, messageHeaders } from '../mail/headers.ts';
 import { senderOf } from '../mail/message.ts';
-import { compileMime, qpIsVerbatim, qpPiece, qpText, renderMime, type CompiledMime, type EncodedPiece, type Part } from '../mail/mime-template.ts';
+import { compileMime, qpPiece, qpText, renderMime, type CompiledMime, type EncodedPiece, type Part } from '../mail/mime-template.ts';
 import type { CardSignature } from '../profile/feedback-token.ts';
 import { cardUrls, signCard } from '../profile/links.ts';
 import type { TokenSecrets } from '../subscribers/tokens.ts';
@@ -60,13 +60,6 @@ const listId = (domain: string, frequency: string) => `paperboy ${frequency} <${
 
 /** Encoded pieces kept; static pieces (layout and card parts) are a few thousand per run. */
 const ENCODED_KEPT = 20_000;
-/**
- * The digest's own words kept encoded (ranks, why-lines, subjects): shared ones
- * repeat across digests, and with a keyword each most do not, so the cache is
- * cleared when full. Kept as strings: a small Buffer is a slice of an 8 KB
- * pool slab, and one kept slice keeps the whole slab.
- */
-const WORDS_KEPT = 5_000;
 
 /** What a card's feedback block leaves open per reader: its signature's parts. */
 const signatureParts = ['payload', 'followPayload', 'more', 'less', 'follow'] as const;
@@ -106,7 +99,6 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
     return mime;
   }
 
-  const words = new Map<string, string>();
   const encodedStatic = (p: string) => {
     let buf = encoded.get(p);
     if (!buf) {
@@ -114,16 +106,6 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
       encoded.set(p, (buf = qpPiece(p)));
     }
     return buf;
-  };
-  const encodedWords = (text: string) => {
-    // Short plain ASCII is its own encoding: cheaper than a lookup.
-    if (qpIsVerbatim(text)) return qpText(text);
-    let out = words.get(text);
-    if (out === undefined) {
-      if (words.size >= WORDS_KEPT) words.clear();
-      words.set(text, (out = qpText(text)));
-    }
-    return out;
   };
 
   // A card's feedback block is the same for every reader but for the card's
@@ -171,7 +153,9 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
     const slots = new Map<string, string>();
     for (const p of pieces) {
       if (typeof p === 'string') out.push(encodedStatic(p));
-      else if ('text' in p) out.push(encodedWords(p.text));
+      // The digest's own words (ranks, why-lines, subject) are encoded as they come:
+      // a reader's own why-lines rarely repeat, and encoding one costs about what a cache lookup does.
+      else if ('text' in p) out.push(qpText(p.text));
       else if ('card' in p && p.card === 'feedback') {
         const parts = signatures(p.paper);
         for (const b of blockFor(p.paper)[output]) out.push(typeof b === 'string' ? parts[b] : b);

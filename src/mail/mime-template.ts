@@ -48,9 +48,6 @@ const LINE = 75;
 // the one each piece ends with), so none does.
 const LITERAL = /^[\x20-\x3c\x3e-\x7e]*$/;
 
-/** Whether qpText(s) is s itself with a soft break: nothing to encode or cut. */
-export const qpIsVerbatim = (s: string) => s.length <= LINE && LITERAL.test(s);
-
 const HEX = Array.from({ length: 256 }, (_, b) => `=${b.toString(16).toUpperCase().padStart(2, '0')}`);
 /** Written as they are: printable ASCII but "=" (a space or tab only where no line break follows: checked apart). */
 const verbatim = (c: number) => c > 0x20 && c < 0x7f && c !== 0x3d;
