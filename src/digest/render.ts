@@ -100,9 +100,9 @@ const compact = (html: string) => html.replace(/^[ \t]+/gm, '').replace(/\n{2,}/
 
 const WORDS = ['subject', 'preheader', 'kicker', 'heading', 'intro'] as const;
 type Name = keyof LayoutMarkers;
-type Template = (string | { name: Name })[];
-/** The digest's own words: what a compiled part leaves open per digest. */
-type Word = (typeof WORDS)[number] | 'rank' | 'why';
+type DigestWord = (typeof WORDS)[number];
+/** The digest's own words: what a compiled part leaves open per digest (a card's rank and why-line besides). */
+type Word = DigestWord | 'rank' | 'why';
 /**
  * A template with its markers resolved once, when it is compiled: recipient
  * slots and a card's feedback slots become the (shared, read-only) pieces
@@ -254,12 +254,12 @@ export function createDigestRenderer(config: RenderConfig, options: RendererOpti
   }
 
   /** A filled template's pieces, with the digest's words (escaped for the output) in their places. */
-  function fill(t: Filled, words: Record<Word, string> | Record<(typeof WORDS)[number], string>, out: Piece[], rank?: Piece, why?: Piece): void {
+  function fill(t: Filled, words: Record<DigestWord, string>, out: Piece[], rank?: Piece, why?: Piece): void {
     for (const p of t) {
       if (typeof p === 'string' || !('word' in p)) out.push(p);
       else if (p.word === 'rank') out.push(rank!);
       else if (p.word === 'why') out.push(why!);
-      else out.push({ text: (words as Record<Word, string>)[p.word] });
+      else out.push({ text: words[p.word] });
     }
   }
 
@@ -273,7 +273,7 @@ export function createDigestRenderer(config: RenderConfig, options: RendererOpti
 
     // Cards that would take the HTML past Gmail's clipping size give way to a
     // link to the web edition (email only; a web page is never clipped).
-    const escapedWords = (w: DigestWords) => Object.fromEntries(WORDS.map((k) => [k, escapeHtml(w[k])])) as Record<(typeof WORDS)[number], string>;
+    const escapedWords = (w: DigestWords) => Object.fromEntries(WORDS.map((k) => [k, escapeHtml(w[k])])) as Record<DigestWord, string>;
     let words = digestWords(content, all.map((c) => c.title));
     let htmlWords = escapedWords(words);
     let shown = all.length;

@@ -17,6 +17,7 @@
  *
  * Set-up: `apt-get install postfix` (smtp-source, smtp-sink), Postgres and
  * Redis on 127.0.0.1.
+ *
  * The cases run in rounds (BENCH_ROUNDS, default 2) in alternating order,
  * shared then personal, then personal then shared, and the targets use each
  * case's totals: a machine whose speed drifts during the run (shared virtual
