@@ -83,9 +83,9 @@ export class SignalPapers {
 }
 
 /**
- * Raw rows, times as epoch milliseconds: a batch reads a few thousand votes,
- * and parsing each timestamp's text (and drizzle's row mapping) cost more
- * than ranking the reader.
+ * Raw rows (votes as one JSON array per reader), times as epoch milliseconds:
+ * a batch reads a few thousand votes, and parsing each timestamp's text (and
+ * drizzle's row mapping) cost more than ranking the reader.
  */
 type SignalRow = { subscriber_id: string; paper_id: string; at_ms: number };
 
@@ -96,10 +96,11 @@ export async function loadProfiles(db: Db, subscriberIds: readonly string[], sig
   const atMs = sql`(extract(epoch FROM at) * 1000)::float8 AS at_ms`;
   const [votes, clicks, rules] = await Promise.all([
     // One row per reader, its votes as one JSON array: a reader has tens of
-    // votes, and a row each cost more to receive and parse than the reader's ranking.
+    // votes, and a row each cost more to receive and parse than the reader's
+    // ranking. Unordered: they are sorted below, as every signal is.
     queryRows<{ subscriber_id: string; votes: [paperId: string, vote: VoteKind, atMs: number][] }>(
       db,
-      sql`SELECT subscriber_id, json_agg(json_build_array(paper_id, vote, floor(extract(epoch FROM at) * 1000)) ORDER BY at) AS votes
+      sql`SELECT subscriber_id, json_agg(json_build_array(paper_id, vote, floor(extract(epoch FROM at) * 1000))) AS votes
           FROM profile_votes WHERE subscriber_id = ANY(${ids}::uuid[]) GROUP BY subscriber_id`,
     ),
     queryRows<SignalRow & { clicks: number }>(db, sql`SELECT subscriber_id, paper_id, clicks, ${atMs} FROM profile_clicks WHERE subscriber_id = ANY(${ids}::uuid[])`),
