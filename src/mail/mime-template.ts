@@ -49,18 +49,11 @@ const LINE = 75;
 const LITERAL = /^[\x20-\x3c\x3e-\x7e]*$/;
 
 const HEX = Array.from({ length: 256 }, (_, b) => `=${b.toString(16).toUpperCase().padStart(2, '0')}`);
-/** Written as they are: printable ASCII but "=" (a space or tab only where no line break follows: checked apart). */
-const verbatim = (c: number) => c > 0x20 && c < 0x7f && c !== 0x3d;
-const blank = (c: number) => c === 0x20 || c === 0x09;
 const breakAt = (s: string, i: number) => s.charCodeAt(i) === 0x0d && s.charCodeAt(i + 1) === 0x0a;
-
-/** The =XX of each UTF-8 byte of a code point (an unpaired surrogate is U+FFFD, as Buffer.from writes it). */
-function escaped(cp: number): string[] {
-  if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd;
-  if (cp < 0x80) return [HEX[cp]!];
-  if (cp < 0x800) return [HEX[0xc0 | (cp >> 6)]!, HEX[0x80 | (cp & 63)]!];
-  if (cp < 0x10000) return [HEX[0xe0 | (cp >> 12)]!, HEX[0x80 | ((cp >> 6) & 63)]!, HEX[0x80 | (cp & 63)]!];
-  return [HEX[0xf0 | (cp >> 18)]!, HEX[0x80 | ((cp >> 12) & 63)]!, HEX[0x80 | ((cp >> 6) & 63)]!, HEX[0x80 | (cp & 63)]!];
+/** Written as it is: printable ASCII but "=", and a space or tab where no line break follows. */
+function verbatimAt(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  return (c > 0x20 && c < 0x7f && c !== 0x3d) || ((c === 0x20 || c === 0x09) && !breakAt(s, i + 1));
 }
 
 /**
@@ -83,7 +76,7 @@ function qpEncoded(input: string): string {
       continue;
     }
     let end = i;
-    for (let c = s.charCodeAt(end); end < s.length && (verbatim(c) || (blank(c) && !breakAt(s, end + 1))); c = s.charCodeAt(++end));
+    while (end < s.length && verbatimAt(s, end)) end++;
     while (i < end) {
       if (line === LINE) {
         out += SOFT_BREAK;
@@ -94,17 +87,17 @@ function qpEncoded(input: string): string {
       line += take;
       i += take;
     }
-    if (i >= s.length || breakAt(s, i)) continue;
-    const cp = s.codePointAt(i)!;
-    for (const token of escaped(cp)) {
-      if (line + token.length > LINE) {
+    // The run that needs escaping, up to the next line break or written character, as UTF-8 bytes.
+    while (end < s.length && !breakAt(s, end) && !verbatimAt(s, end)) end++;
+    for (const b of Buffer.from(s.slice(i, end), 'utf8')) {
+      if (line + 3 > LINE) {
         out += SOFT_BREAK;
         line = 0;
       }
-      out += token;
-      line += token.length;
+      out += HEX[b];
+      line += 3;
     }
-    i += cp > 0xffff ? 2 : 1;
+    i = end;
   }
   return out;
 }
