@@ -3,8 +3,9 @@
  * shared work done once per run: the digest module compiles each card's MJML
  * once, the MIME headers and structure are built once per frequency, and each
  * static piece of HTML and text (layout, card parts) is quoted-printable
- * encoded once. Per recipient only the digest's own words (subject, ranks,
- * why-lines) and the recipient's values (address, Date, Message-ID, tokenised
+ * encoded once, as are ranks and why-lines (the same strings wherever they
+ * recur, render.ts). Per recipient only the digest's own words (subject,
+ * heading) and the recipient's values (address, Date, Message-ID, tokenised
  * links) are encoded, and the message is one Buffer.concat of encoded pieces
  * (see mail/mime-template.ts for why splicing encoded pieces is safe).
  */
@@ -58,8 +59,8 @@ export interface DigestComposer {
 /** `List-Id: paperboy daily <daily.example.org>` (RFC 2919): lets mailbox filters find the list. */
 const listId = (domain: string, frequency: string) => `paperboy ${frequency} <${frequency}.${domain}>`;
 
-/** Encoded pieces kept; static pieces (layout and card parts) are a few thousand per run. */
-const ENCODED_KEPT = 20_000;
+/** Encoded pieces kept: static pieces (layout and card parts) are a few thousand per run, why-lines up to the renderer's 10,000. */
+const ENCODED_KEPT = 30_000;
 
 /** What a card's feedback block leaves open per reader: its signature's parts. */
 const signatureParts = ['payload', 'followPayload', 'more', 'less', 'follow'] as const;
@@ -74,7 +75,7 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
   const domain = policy.domain;
   // Headers and structure per frequency (List-Id differs); bodies are slots.
   const mimes = new Map<string, CompiledMime>();
-  // Static pieces are shared string objects: each is quoted-printable encoded once per run.
+  // Static pieces recur as the same strings: each is quoted-printable encoded once per run.
   const encoded = new Map<string, Buffer>();
 
   function mimeFor(frequency: string): CompiledMime {
@@ -153,8 +154,8 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
     const slots = new Map<string, string>();
     for (const p of pieces) {
       if (typeof p === 'string') out.push(encodedStatic(p));
-      // The digest's own words (ranks, why-lines, subject) are encoded as they come:
-      // a reader's own why-lines rarely repeat, and encoding one costs about what a cache lookup does.
+      // The digest's own words (subject, heading) are encoded as they come:
+      // they differ from digest to digest, and encoding one costs about what a cache lookup does.
       else if ('text' in p) out.push(qpText(p.text));
       else if ('card' in p && p.card === 'feedback') {
         const parts = signatures(p.paper);

@@ -38,9 +38,10 @@ export type Recipient = Record<SlotName, string> & {
 
 /**
  * A compiled digest as a list of pieces: static text shared by every digest
- * that shows it (the same string objects, so delivery/compose.ts encodes each
- * once), text of this digest (rank, why-line, subject; already escaped), the
- * recipient's slots, and each card's feedback slots.
+ * that shows it (layout, card parts, ranks and why-lines: the same strings
+ * wherever they recur, so delivery/compose.ts encodes each once), text of
+ * this digest (subject, heading; already escaped), the recipient's slots,
+ * and each card's feedback slots.
  */
 export type Piece = string | { text: string } | { slot: SlotName } | { card: CardSlot; paper: FeedbackCard };
 

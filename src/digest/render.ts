@@ -144,9 +144,23 @@ function feedbackBytes(card: StaticCard, publicUrl: string, tracked: boolean): n
 const byteLength = (t: Filled) => t.reduce((n, p) => n + (typeof p === 'string' ? Buffer.byteLength(p) : 0), 0);
 const isSlot = (name: string): name is SlotName => (slotNames as readonly string[]).includes(name);
 const isCardSlot = (name: string): name is CardSlot => (cardSlotNames as readonly string[]).includes(name);
-// Ranks as pieces, shared by every digest.
-const RANKS = Array.from({ length: 100 }, (_, i) => ({ text: String(i + 1) }));
-const rankPiece = (rank: number) => RANKS[rank - 1] ?? { text: String(rank) };
+// Ranks as static pieces (the same strings in every digest, so each is encoded once).
+const RANKS = Array.from({ length: 100 }, (_, i) => String(i + 1));
+const rankPiece = (rank: number) => RANKS[rank - 1] ?? String(rank);
+
+/** A why-line as both outputs print it, and its HTML's bytes. */
+interface WhyLine {
+  html: string;
+  text: string;
+  htmlBytes: number;
+}
+/**
+ * Why-lines kept. Readers share them ("Trending: 48 upvotes", "From NVIDIA,
+ * which you follow", the same liked paper naming the same features), so
+ * each distinct one is escaped, wrapped and measured once, and, being the
+ * same string every time, quoted-printable encoded once by the composer.
+ */
+const WHYS_KEPT = 10_000;
 
 export function personalise(compiled: CompiledDigest, recipient: Recipient): RenderedDigest {
   return {
@@ -176,6 +190,16 @@ export function createDigestRenderer(config: RenderConfig, options: RendererOpti
   const cards = new Map<string, Promise<CompiledCard>>();
   const layouts = new Map<Audience, Promise<Layout>>();
   const stats: RenderStats = { compiles: 0, cards: 0, hits: 0, cached: 0 };
+  const whyLines = new Map<string, WhyLine>();
+  const whyLine = (reason: string): WhyLine => {
+    let w = whyLines.get(reason);
+    if (!w) {
+      if (whyLines.size >= WHYS_KEPT) whyLines.clear();
+      const html = escapeHtml(reason);
+      whyLines.set(reason, (w = { html, text: whyText(reason), htmlBytes: Buffer.byteLength(html) }));
+    }
+    return w;
+  };
 
   const slotPieces = new Map(slotNames.map((slot) => [slot, { slot }] as const));
   /** A compiled part's markers resolved (see Filled); a card's slots need the card. */
@@ -269,7 +293,7 @@ export function createDigestRenderer(config: RenderConfig, options: RendererOpti
     const compiled = await cardsFor(content.audience, all);
     const layout = await layouts.get(content.audience)!;
     const email = content.audience === 'email';
-    const whys = content.papers.map((p) => escapeHtml(p.reason));
+    const whys = content.papers.map((p) => whyLine(p.reason));
 
     // Cards that would take the HTML past Gmail's clipping size give way to a
     // link to the web edition (email only; a web page is never clipped).
@@ -279,7 +303,7 @@ export function createDigestRenderer(config: RenderConfig, options: RendererOpti
     let shown = all.length;
     let bytes = layout.bytes + WORDS.reduce((n, k) => n + 2 * Buffer.byteLength(htmlWords[k]), 0);
     for (let i = 0; i < all.length; i++) {
-      bytes += compiled[i]!.htmlBytes + Buffer.byteLength(whys[i]!) + 2;
+      bytes += compiled[i]!.htmlBytes + whys[i]!.htmlBytes + 2;
       if (email && i > 0 && bytes > HTML_BUDGET_BYTES) {
         shown = i;
         break;
@@ -297,8 +321,8 @@ export function createDigestRenderer(config: RenderConfig, options: RendererOpti
     fill(head, words, text);
     for (let i = 0; i < shown; i++) {
       const rank = rankPiece(i + 1);
-      fill(compiled[i]!.html, htmlWords, html, rank, { text: whys[i]! });
-      fill(compiled[i]!.text, words, text, rank, { text: whyText(content.papers[i]!.reason) });
+      fill(compiled[i]!.html, htmlWords, html, rank, whys[i]!.html);
+      fill(compiled[i]!.text, words, text, rank, whys[i]!.text);
     }
     if (shown < all.length) {
       fill(layout.more, htmlWords, html);
