@@ -19,7 +19,7 @@ import type { DigestSelection } from '../digest/select.ts';
 import { emailContent } from '../digest/view.ts';
 import { headerPolicy, mailDate, messageHeaders } from '../mail/headers.ts';
 import { senderOf } from '../mail/message.ts';
-import { compileMime, qpPiece, qpText, renderMime, type CompiledMime, type EncodedPiece, type Part } from '../mail/mime-template.ts';
+import { compileMime, NO_PIECE, qpPiece, qpText, renderMime, type CompiledMime, type EncodedBytes, type EncodedPiece, type EncodedText, type Part } from '../mail/mime-template.ts';
 import type { CardSignature } from '../profile/feedback-token.ts';
 import { cardUrls, signCard } from '../profile/links.ts';
 import type { TokenSecrets } from '../subscribers/tokens.ts';
@@ -66,7 +66,7 @@ const ENCODED_KEPT = 30_000;
 const signatureParts = ['payload', 'followPayload', 'more', 'less', 'follow'] as const;
 type SignaturePart = (typeof signatureParts)[number];
 /** A card's feedback block for one output, encoded: static bytes, and the signature's parts between. */
-type BlockTemplate = (Buffer | SignaturePart)[];
+type BlockTemplate = (EncodedBytes | SignaturePart)[];
 const URL_SHAPE = /^https?:\/\/[^\s\u0000-\u001f\u007f]+$/i;
 
 export function createDigestComposer(config: ComposeConfig, secrets: TokenSecrets, options: { maxEntries?: number } = {}): DigestComposer {
@@ -76,7 +76,7 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
   // Headers and structure per frequency (List-Id differs); bodies are slots.
   const mimes = new Map<string, CompiledMime>();
   // Static pieces recur as the same strings: each is quoted-printable encoded once per run.
-  const encoded = new Map<string, Buffer>();
+  const encoded = new Map<string, EncodedBytes>();
 
   function mimeFor(frequency: string): CompiledMime {
     let mime = mimes.get(frequency);
@@ -131,14 +131,14 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
 
   /** The reader's encoded signature parts per paper: base64url, so quoted-printable and HTML take them as they are. */
   function readerSignatures(subscriberId: string, now: Date) {
-    const signed = new Map<string, Record<SignaturePart, string>>();
+    const signed = new Map<string, Record<SignaturePart, EncodedText>>();
     return (paper: FeedbackCard) => {
       let parts = signed.get(paper.id);
       if (!parts) {
         const sig = signCard({ secrets, subscriberId, paper, issuedAt: now });
         parts = {
           payload: qpText(sig.payload),
-          followPayload: sig.followPayload === null ? '' : qpText(sig.followPayload),
+          followPayload: sig.followPayload === null ? NO_PIECE : qpText(sig.followPayload),
           more: qpText(sig.tags.more),
           less: qpText(sig.tags.less),
           follow: qpText(sig.tags.follow),
@@ -149,9 +149,9 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
     };
   }
 
-  function encode(pieces: readonly Piece[], values: PieceValues, output: 'html' | 'text', signatures: (paper: FeedbackCard) => Record<SignaturePart, string>): EncodedPiece[] {
+  function encode(pieces: readonly Piece[], values: PieceValues, output: 'html' | 'text', signatures: (paper: FeedbackCard) => Record<SignaturePart, EncodedText>): EncodedPiece[] {
     const out: EncodedPiece[] = [];
-    const slots = new Map<string, string>();
+    const slots = new Map<string, EncodedText>();
     for (const p of pieces) {
       if (typeof p === 'string') out.push(encodedStatic(p));
       // The digest's own words (subject, heading) are encoded as they come:

@@ -8,6 +8,7 @@
  */
 import { createHash, createPrivateKey, createSign, type KeyObject } from 'node:crypto';
 import { foldLines } from 'nodemailer/lib/mime-funcs';
+import { isWireReady, markWireReady, needsDataEncoding } from './wire-ready.ts';
 
 export interface DkimOptions {
   domainName: string;
@@ -86,6 +87,8 @@ export function createDkimSigner(opts: DkimOptions): DkimSigner {
       .sign(key, 'base64');
     // FWS is allowed anywhere in b= (§3.5), so the signature folds into short lines.
     const b = signature.match(/.{1,72}/g)!.join('\r\n ');
-    return Buffer.concat([Buffer.from(`${header}\r\n ${b}\r\n`, 'latin1'), raw]);
+    const field = `${header}\r\n ${b}\r\n`;
+    const signed = Buffer.concat([Buffer.from(field, 'latin1'), raw]);
+    return isWireReady(raw) && !needsDataEncoding(field) ? markWireReady(signed) : signed;
   };
 }

@@ -11,16 +11,20 @@
  * dots that follow. A chunk that is not plain CRLF (a bare CR or LF, or one
  * split across chunks) goes to nodemailer's own loop unchanged, so the bytes
  * on the wire are nodemailer's in every case; test/mail/dot-stuffing.test.ts
- * compares the two on random input and chunking.
+ * compares the two on random input and chunking. A message renderMime built
+ * and marked wire-ready (wire-ready.ts: CRLF throughout, no line starting
+ * with a dot) is not even checked: it goes out as it is.
  *
  * Installed once, by smtp.ts, on the class nodemailer's pool uses.
  */
 import type { TransformCallback } from 'node:stream';
 import DataStream from 'nodemailer/lib/smtp-connection/data-stream.js';
+import { isWireReady } from './wire-ready.ts';
 
 const CR = 0x0d;
 const LF = 0x0a;
 const DOT = 0x2e;
+const NONE: number[] = [];
 
 interface DataStreamState {
   inByteCount: number;
@@ -60,7 +64,8 @@ export function dotOffsets(chunk: Buffer, lastByte: number | false): number[] | 
 
 const fastTransform: Transform = function (this: DataStreamState, chunk, encoding, done) {
   if (typeof chunk === 'string' || !chunk.length) return originalTransform.call(this, chunk, encoding, done);
-  const dots = dotOffsets(chunk, this.lastByte);
+  // A whole wire-ready message at a line's start: nothing to stuff, nothing to normalise.
+  const dots = isWireReady(chunk) && (this.lastByte === false || this.lastByte === LF) ? NONE : dotOffsets(chunk, this.lastByte);
   if (!dots) return originalTransform.call(this, chunk, encoding, done);
   this.inByteCount += chunk.length;
   let out = chunk;

@@ -13,9 +13,16 @@
  * body is exactly static + value + static, and every line stays ≤ 76 chars.
  * Headers are folded by fold.ts: once here for static ones, per recipient for
  * those holding a value (To, List-Unsubscribe, …), since folding depends on it.
+ *
+ * A rendered message is ready for the wire as it is: every line ends in CRLF
+ * and none starts with "." (the encoder writes such a dot as =2E), so SMTP's
+ * DATA encoding would change nothing. renderMime says so (wire-ready.ts), and
+ * the DATA encoder then passes its 60 KB through without looking for the
+ * line breaks and dots it would otherwise check line by line (dot-stuffing.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { foldHeader, HeaderError } from './fold.ts';
+import { markWireReady, needsDataEncoding } from './wire-ready.ts';
 
 /** A static string, or a named value filled in per recipient. */
 export type Part = string | { slot: string };
@@ -34,6 +41,8 @@ export interface CompiledMime {
   /** Static parts as bytes (shared by every recipient), and what is filled in between them. */
   chunks: (Buffer | Exclude<Chunk, string>)[];
   slots: string[];
+  /** Whether the static parts need nothing of SMTP's DATA encoding (see wireReady): then neither does a message rendered from them. */
+  wireReady: boolean;
 }
 
 const CRLF = '\r\n';
@@ -48,6 +57,10 @@ const LINE = 75;
 // the one each piece ends with), so none does.
 const LITERAL = /^[\x20-\x3c\x3e-\x7e]*$/;
 
+const DOT = 0x2e;
+/** SMTP stuffs a dot that starts a line (RFC 5321 §4.5.2); written =2E, the message needs no stuffing. */
+const LEADING_DOT = '=2E';
+
 const HEX = Array.from({ length: 256 }, (_, b) => `=${b.toString(16).toUpperCase().padStart(2, '0')}`);
 const breakAt = (s: string, i: number) => s.charCodeAt(i) === 0x0d && s.charCodeAt(i + 1) === 0x0a;
 /** Written as it is: printable ASCII but "=", and a space or tab where no line break follows. */
@@ -60,7 +73,8 @@ function verbatimAt(s: string, i: number): boolean {
  * Quoted-printable (RFC 2045 §6.7) of text that is not all printable ASCII:
  * each UTF-8 byte outside it as =XX, CRLF kept as a line break, a space or
  * tab before one encoded, lines cut with soft breaks at LINE characters and
- * never inside an =XX. Runs of printable ASCII are copied as slices: a
+ * never inside an =XX, a "." that would start a line as =2E. Runs of
+ * printable ASCII are copied as slices: a
  * digest's why-lines and subjects with quotes or accents are encoded per
  * reader, and are mostly ASCII.
  */
@@ -82,6 +96,12 @@ function qpEncoded(input: string): string {
         out += SOFT_BREAK;
         line = 0;
       }
+      if (line === 0 && s.charCodeAt(i) === DOT) {
+        out += LEADING_DOT;
+        line = LEADING_DOT.length;
+        i++;
+        continue;
+      }
       const take = Math.min(LINE - line, end - i);
       out += s.slice(i, i + take);
       line += take;
@@ -102,8 +122,14 @@ function qpEncoded(input: string): string {
   return out;
 }
 
+/** Whether a line cut every LINE characters would start with a dot. */
+function dotStartsLine(s: string): boolean {
+  for (let i = 0; i < s.length; i += LINE) if (s.charCodeAt(i) === DOT) return true;
+  return false;
+}
+
 function qp(s: string): string {
-  if (!LITERAL.test(s)) return qpEncoded(s);
+  if (!LITERAL.test(s) || dotStartsLine(s)) return qpEncoded(s);
   if (s.length <= LINE) return s;
   let out = s.slice(0, LINE);
   for (let i = LINE; i < s.length; i += LINE) out += SOFT_BREAK + s.slice(i, i + LINE);
@@ -149,9 +175,15 @@ export function compileMime(spec: MimeSpec): CompiledMime {
   const slotsOf = (c: Chunk): string[] =>
     typeof c === 'string' ? [] : 'slot' in c ? [c.slot] : c.parts.flatMap((p) => (typeof p === 'string' ? [] : [p.slot]));
   const slots = [...new Set(merged.flatMap(slotsOf))];
+  // Every chunk starts a line (each ends with CRLF or a soft break), and so
+  // does each piece a slot takes (qpText's end with a soft break): a line can
+  // only start with "." at a chunk's start or after a CRLF inside it. Bodies
+  // are the encoder's (no such dot, no bare CR or LF), header values hold no
+  // line break (fold.ts), and folded lines start with a space.
+  const wireReady = merged.every((c) => (typeof c === 'string' ? !needsDataEncoding(c) : !('header' in c) || !c.header.startsWith('.')));
   // Encoded to bytes once: a message is then one Buffer.concat outside the JS
   // heap, with no 60 KB string to build, flatten and encode per recipient.
-  return { chunks: merged.map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c)), slots };
+  return { chunks: merged.map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c)), slots, wireReady };
 }
 
 export class MimeValueError extends Error {
@@ -163,13 +195,21 @@ export class MimeValueError extends Error {
  * soft break: bodies assembled from shared pieces (digest cards) encode each
  * piece once and pass the encoded pieces to renderMime.
  */
-export const qpPiece = (s: string): Buffer => Buffer.from(qpText(s), 'latin1');
+export const qpPiece = (s: string): EncodedBytes => Buffer.from(qpText(s), 'latin1') as EncodedBytes;
 
 /** qpPiece as a string (quoted-printable is ASCII): to keep, or to pass to renderMime, without a Buffer of its own. */
-export const qpText = (s: string): string => qp(s) + SOFT_BREAK;
+export const qpText = (s: string): EncodedText => (qp(s) + SOFT_BREAK) as EncodedText;
 
-/** An encoded piece of a body: bytes, or the (ASCII) text of qpText. */
-export type EncodedPiece = Buffer | string;
+/** A piece of nothing, where a body has nothing to put. */
+export const NO_PIECE = '' as EncodedText;
+
+declare const encoded: unique symbol;
+/** Marks what this module's encoder wrote: the only pieces renderMime takes for a body, so what it renders is wire-ready. */
+type Encoded = { readonly [encoded]: true };
+export type EncodedBytes = Buffer & Encoded;
+export type EncodedText = string & Encoded;
+/** An encoded piece of a body: bytes of qpPiece, or the (ASCII) text of qpText. */
+export type EncodedPiece = EncodedBytes | EncodedText;
 
 type Values = Record<string, string | readonly EncodedPiece[]>;
 
@@ -203,9 +243,9 @@ function renderHeader(name: string, parts: Part[], values: Values): string {
  * message is written into one Buffer sized for it: no Buffer per piece.
  */
 export function renderMime(compiled: CompiledMime, values: Values): Buffer {
-  const parts: EncodedPiece[] = [];
+  const parts: (Buffer | string)[] = [];
   let length = 0;
-  const add = (piece: EncodedPiece) => {
+  const add = (piece: Buffer | string) => {
     parts.push(piece);
     length += typeof piece === 'string' ? piece.length : piece.length;
   };
@@ -230,5 +270,5 @@ export function renderMime(compiled: CompiledMime, values: Values): Buffer {
     }
   }
   if (at !== length) throw new Error('message length changed while rendering');
-  return out;
+  return compiled.wireReady ? markWireReady(out) : out;
 }

@@ -5,7 +5,9 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDkimSigner } from '../../src/mail/dkim.ts';
 import { compileMime, renderMime } from '../../src/mail/mime-template.ts';
+import { isWireReady } from '../../src/mail/wire-ready.ts';
 import { createSmtpMailer } from '../../src/mail/smtp.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { dkimRecord, dkimVerify } from './dkimpy.ts';
@@ -41,7 +43,11 @@ describe('DKIM signing', () => {
       text: ['hello  \n\n\n'],
       html: ['<p>hello</p>'],
     });
-    await mailer.sendRaw({ to: 'ada@example.org', messageId: '<digest.1@papers.example.org>', raw: renderMime(mime, { to: 'ada@example.org' }) });
+    const raw = renderMime(mime, { to: 'ada@example.org' });
+    // Signing keeps a wire-ready message so (the DATA encoder then sends it as it is), and does not mark one that is not.
+    expect(isWireReady(createDkimSigner(dkim)(raw))).toBe(true);
+    expect(isWireReady(createDkimSigner(dkim)(Buffer.from(raw)))).toBe(false);
+    await mailer.sendRaw({ to: 'ada@example.org', messageId: '<digest.1@papers.example.org>', raw });
     const mail = await sink.waitFor((m) => m.to.includes('ada@example.org'));
     await mailer.close();
 

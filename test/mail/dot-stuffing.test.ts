@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import DataStream from 'nodemailer/lib/smtp-connection/data-stream.js';
+import { simpleParser } from 'mailparser';
 import { dotOffsets, installFastDotStuffing, originalTransform } from '../../src/mail/dot-stuffing.ts';
+import { compileMime, qpText, renderMime } from '../../src/mail/mime-template.ts';
+import { isWireReady } from '../../src/mail/wire-ready.ts';
 
 installFastDotStuffing();
 
@@ -62,5 +65,32 @@ describe('fast dot-stuffing', () => {
     expect(dotOffsets(message, false)).toEqual([message.indexOf('.card'), message.indexOf('\r\n..') + 2]);
     const { out } = await encode([message], false);
     expect(out.toString()).toBe(['Subject: Daily', '', '<style>', '..card { color: red }', '</style>', 'Line two=', '...', '.', ''].join('\r\n'));
+  });
+
+  it('sends a message renderMime built as it is: its CSS rules at a line start are written =2E, so there is nothing to stuff', async () => {
+    const css = '<style>\n.card { color: red }\n.rank { font-weight: bold }\n</style>';
+    const mime = compileMime({ headers: [['From', 'a@example.org'], ['To', [{ slot: 'to' }]], ['Subject', 'Daily']], text: ['.one\n', { slot: 'text' }], html: [css, { slot: 'html' }] });
+    const raw = renderMime(mime, { to: 'b@example.org', text: [qpText('.two\n...')], html: [qpText(`.${'x'.repeat(74)}.after a cut`)] });
+    expect(isWireReady(raw)).toBe(true);
+    expect(raw.toString('latin1')).not.toMatch(/\r\n\./);
+    const [fast, slow] = await Promise.all([encode([raw], false), encode([raw], true)]);
+    expect(fast.out.equals(slow.out)).toBe(true);
+    // Nothing stuffed: the message and DATA's end (CRLF . CRLF).
+    expect(fast.out.equals(Buffer.concat([raw, Buffer.from('.\r\n')]))).toBe(true);
+    const mail = await simpleParser(raw);
+    expect(mail.text).toBe('.one\n.two\n...');
+    expect(mail.html).toBe(`${css}.${'x'.repeat(74)}.after a cut`);
+  });
+
+  it('checks a copy or a slice of a wire-ready message as any other chunk', async () => {
+    const raw = renderMime(compileMime({ headers: [['Subject', 'x']], text: [{ slot: 'text' }], html: ['<p>hi</p>'] }), { text: [qpText('a')] });
+    const copy = Buffer.from(raw);
+    expect(isWireReady(raw)).toBe(true);
+    expect(isWireReady(copy)).toBe(false);
+    expect(isWireReady(raw.subarray(0, 10))).toBe(false);
+    const odd = Buffer.concat([Buffer.from('.x\n'), copy]);
+    const [fast, slow] = await Promise.all([encode([odd], false), encode([odd], true)]);
+    expect(fast.out.toString('latin1')).toBe(slow.out.toString('latin1'));
+    expect(fast.out.toString('latin1').startsWith('..x\r\n')).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { compileMime, MimeValueError, qpText, renderMime, type MimeSpec } from '../../src/mail/mime-template.ts';
+import { isWireReady } from '../../src/mail/wire-ready.ts';
 
 const longLine = 'A paragraph with ünïcödé, = signs and a very long line that must be wrapped. '.repeat(5);
 const spec: MimeSpec = {
@@ -63,19 +64,22 @@ describe('compileMime / renderMime', () => {
 
   it('encodes text with quotes, accents, signs and line breaks so it decodes as it was', async () => {
     // Random text over the characters that take the encoder's every path: bytes to escape, "=", spaces and tabs before line breaks, long runs to cut.
-    const alphabet = ['a', 'Z', '7', ' ', ' ', '\t', '=', '.', '\n', 'ü', '—', '…', '‘', '’', '€', '🙂', 'x'.repeat(40), '= '.repeat(30)];
+    const alphabet = ['a', 'Z', '7', ' ', ' ', '\t', '=', '.', '\n', '\n.', 'ü', '—', '…', '‘', '’', '€', '🙂', 'x'.repeat(40), '.'.repeat(40), '= '.repeat(30)];
     let seed = 7;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const mime = compileMime({ headers: [['From', 'a@example.org'], ['To', 'b@example.org'], ['Subject', 's']], text: [{ slot: 'text' }], html: [{ slot: 'html' }] });
     for (let round = 0; round < 300; round++) {
       const words = Array.from({ length: 1 + Math.floor(random() * 40) }, () => alphabet[Math.floor(random() * alphabet.length)]!).join('');
       const piece = qpText(words);
-      const raw = renderMime(mime, { text: [piece, 'end'], html: [piece] });
+      const raw = renderMime(mime, { text: [piece, qpText('end')], html: [piece] });
+      expect(isWireReady(raw)).toBe(true);
       const lines = raw.toString('latin1').split('\r\n\r\n').slice(1).join('\r\n\r\n').split('\r\n');
       for (const line of lines) {
         expect(line.length, JSON.stringify(words)).toBeLessThanOrEqual(76);
         expect(line, JSON.stringify(words)).not.toMatch(/[ \t]$/);
         expect(line, JSON.stringify(words)).toMatch(/^[\x20-\x7e\t]*$/);
+        // SMTP would stuff a dot that starts a line; the encoder writes it =2E, so the message goes out as built.
+        expect(line, JSON.stringify(words)).not.toMatch(/^\./);
       }
       const mail = await simpleParser(raw);
       expect(mail.text, JSON.stringify(words)).toBe(`${words}end`);
