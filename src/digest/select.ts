@@ -153,19 +153,21 @@ export function digestPaper(window: CandidateWindow, paper: PaperFeatures, why: 
 const NONE: ReadonlySet<string> = new Set();
 
 /**
- * Which papers of a window a mix matches, as a mask over window.papers: the
- * same answer as matcherFor(mix).matches paper by paper. Per window, a topic
- * mix's mask is worked out once, and a keyword is tried only on the papers
- * holding the rarest of its words (an index of the window's lexemes), so a
- * reader's cost does not grow with the window.
+ * Which papers of a window a mix matches, as a mask over window.papers, and
+ * why each matches: the same answers as matcherFor(mix) paper by paper. Per
+ * window, a topic mix's mask is worked out once, and a keyword's once (it is
+ * tried only on the papers holding the rarest of its words, from an index of
+ * the window's lexemes), so a reader's cost does not grow with the window,
+ * and a chosen paper's why is read from the masks rather than matched again.
  */
 interface WindowMasks {
   byLexeme: Map<string, number[]>;
+  position: Map<PaperFeatures, number>;
   topics: Map<string, Uint8Array>;
-  keywords: Map<string, number[]>;
+  keywords: Map<string, Uint8Array>;
 }
 const MASKS_KEPT = 20_000;
-/** Keyword hits kept: a keyword many readers share is looked up again after a reset; one of a reader's own is used once a run. */
+/** Keyword masks kept: a keyword many readers share is matched again after a reset; one of a reader's own is used once a run. */
 const KEYWORD_MASKS_KEPT = 2_000;
 const masks = new WeakMap<CandidateWindow, WindowMasks>();
 
@@ -173,57 +175,82 @@ function masksOf(window: CandidateWindow): WindowMasks {
   let m = masks.get(window);
   if (!m) {
     const byLexeme = new Map<string, number[]>();
+    const position = new Map<PaperFeatures, number>();
     window.papers.forEach((p, i) => {
+      position.set(p, i);
       for (const lexeme of p.lexemes.keys()) {
         const list = byLexeme.get(lexeme);
         if (list) list.push(i);
         else byLexeme.set(lexeme, [i]);
       }
     });
-    masks.set(window, (m = { byLexeme, topics: new Map(), keywords: new Map() }));
+    masks.set(window, (m = { byLexeme, position, topics: new Map(), keywords: new Map() }));
   }
   return m;
 }
 
-export function matchingMask(window: CandidateWindow, mix: PreferenceMix, keywords: KeywordParser): Uint8Array {
+function topicMask(window: CandidateWindow, m: WindowMasks, topics: readonly string[]): Uint8Array {
+  const key = topics.join(',');
+  let mask = m.topics.get(key);
+  if (!mask) {
+    const wanted = new Set<string>(topics);
+    mask = Uint8Array.from(window.papers, (p) => (p.topics.some((t) => wanted.has(t)) ? 1 : 0));
+    if (m.topics.size >= MASKS_KEPT) m.topics.clear();
+    m.topics.set(key, mask);
+  }
+  return mask;
+}
+
+function keywordMask(window: CandidateWindow, m: WindowMasks, keyword: string, keywords: KeywordParser): Uint8Array {
+  let mask = m.keywords.get(keyword);
+  if (!mask) {
+    mask = new Uint8Array(window.papers.length);
+    for (const phrase of keywords.get(keyword)) {
+      // Only papers holding every word of the phrase can match: try those holding its rarest.
+      let rarest: number[] | undefined;
+      for (const { lexeme } of phrase) {
+        const list = m.byLexeme.get(lexeme);
+        if (!list) {
+          rarest = undefined;
+          break;
+        }
+        if (!rarest || list.length < rarest.length) rarest = list;
+      }
+      for (const i of rarest ?? []) if (!mask[i] && phraseMatches(window.papers[i]!.lexemes, phrase)) mask[i] = 1;
+    }
+    if (m.keywords.size >= KEYWORD_MASKS_KEPT) m.keywords.clear();
+    m.keywords.set(keyword, mask);
+  }
+  return mask;
+}
+
+export interface WindowMatch {
+  /** 1 for each paper of window.papers the mix matches. */
+  mask: Uint8Array;
+  /** Which of the mix's topics and keywords a paper of the window matches. */
+  reason(paper: PaperFeatures): Why;
+}
+
+export function windowMatch(window: CandidateWindow, mix: PreferenceMix, keywords: KeywordParser): WindowMatch {
   const m = masksOf(window);
+  const byKeyword = mix.keywords.map((k) => [k, keywordMask(window, m, k, keywords)] as const);
+  const topics = new Set<string>(mix.topics);
+  const reason = (paper: PaperFeatures): Why => {
+    const i = m.position.get(paper);
+    // A paper from outside the window (none is passed today) is matched as matcherFor does.
+    if (i === undefined) return matcherFor(mix, keywords).reason(paper);
+    const why: Why = { topics: paper.topics.filter((t) => topics.has(t)), keywords: [] };
+    for (const [k, hit] of byKeyword) if (hit[i]) why.keywords.push(k);
+    return why;
+  };
   const n = window.papers.length;
   // No topics: every topic (keywords then only say why).
-  if (!mix.topics.length) return new Uint8Array(n).fill(1);
-  const key = mix.topics.join(',');
-  let topics = m.topics.get(key);
-  if (!topics) {
-    const wanted = new Set<string>(mix.topics);
-    topics = Uint8Array.from(window.papers, (p) => (p.topics.some((t) => wanted.has(t)) ? 1 : 0));
-    if (m.topics.size >= MASKS_KEPT) m.topics.clear();
-    m.topics.set(key, topics);
-  }
-  if (!mix.keywords.length) return topics;
-  const out = Uint8Array.from(topics);
-  for (const k of mix.keywords) {
-    let hits = m.keywords.get(k);
-    if (!hits) {
-      const found = new Set<number>();
-      for (const phrase of keywords.get(k)) {
-        // Only papers holding every word of the phrase can match: try those holding its rarest.
-        let rarest: number[] | undefined;
-        for (const { lexeme } of phrase) {
-          const list = m.byLexeme.get(lexeme);
-          if (!list) {
-            rarest = undefined;
-            break;
-          }
-          if (!rarest || list.length < rarest.length) rarest = list;
-        }
-        for (const i of rarest ?? []) if (!found.has(i) && phraseMatches(window.papers[i]!.lexemes, phrase)) found.add(i);
-      }
-      hits = [...found];
-      if (m.keywords.size >= KEYWORD_MASKS_KEPT) m.keywords.clear();
-      m.keywords.set(k, hits);
-    }
-    for (const i of hits) out[i] = 1;
-  }
-  return out;
+  if (!mix.topics.length) return { mask: new Uint8Array(n).fill(1), reason };
+  const mask = topicMask(window, m, mix.topics);
+  if (!byKeyword.length) return { mask, reason };
+  const out = mask.slice();
+  for (const [, hit] of byKeyword) for (let i = 0; i < n; i++) out[i]! |= hit[i]!;
+  return { mask: out, reason };
 }
 
 /**
@@ -248,9 +275,8 @@ export async function selectDigests(
   return requests.map((r, i) => {
     const mix = mixes[i]!;
     const window = windows[i]!;
-    const { reason } = matcherFor(mix, run.keywords);
     const already = sent.get(r.subscriber.id) ?? NONE;
-    const mask = matchingMask(window, mix, run.keywords);
+    const { mask, reason } = windowMatch(window, mix, run.keywords);
     const matching = window.papers.filter((p, j) => mask[j] === 1 && !already.has(p.id));
     if (!matching.length) return decide(r, mix, [], already.size ? mask.reduce((n, x) => n + x, 0) : 0);
     const ordered = order({ matching, window: window.papers, sent: already, subscriberId: r.subscriber.id, size: config.DIGEST_SIZE, now: r.period.asOf, reason });
@@ -282,7 +308,7 @@ export async function restoreSelection(
   const papers = paperIds.map((id) => window.features(id));
   if (papers.some((p) => !p)) return fresh;
   const mix = preferenceMix(req.subscriber);
-  const { reason } = matcherFor(mix, run.keywords);
+  const { reason } = windowMatch(window, mix, run.keywords);
   const chosen = (papers as PaperFeatures[]).map((p) => digestPaper(window, p, reason(p), whyLine(reason(p))));
   return { kind: 'digest', subscriberId: req.subscriber.id, period: req.period, mix, papers: chosen };
 }

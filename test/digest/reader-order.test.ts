@@ -1,8 +1,8 @@
 /**
  * The short cuts a send run takes for every reader, held to the general
  * path: today's order for a reader with no profile is orderForReader's answer
- * for an empty profile, and a window's match mask is matcherFor's answer
- * paper by paper.
+ * for an empty profile, and a window's match mask and reasons are
+ * matcherFor's answers paper by paper.
  */
 import { describe, expect, it } from 'vitest';
 import { whyLine } from '../../src/digest/cards.ts';
@@ -10,7 +10,7 @@ import type { PaperFeatures } from '../../src/digest/features.ts';
 import type { CandidateWindow } from '../../src/digest/features-window.ts';
 import { KeywordParser, parsePhrase } from '../../src/digest/keyword-match.ts';
 import { todaysOrder } from '../../src/digest/reader-order.ts';
-import { matcherFor, matchingMask } from '../../src/digest/select.ts';
+import { matcherFor, windowMatch } from '../../src/digest/select.ts';
 import { paperFeatures } from '../../src/profile/features.ts';
 import { orderForReader } from '../../src/profile/order.ts';
 import { emptyProfile } from '../../src/profile/profile.ts';
@@ -52,7 +52,7 @@ describe('a send run\'s short cuts', () => {
     }
   });
 
-  it('masks a window as matcherFor matches it', () => {
+  it('masks a window and says why as matcherFor does', () => {
     const keywords = parser(['vision language', 'robot', 'speech reasoning', 'nothing here', 'model', 'we study robot', 'at scale', 'study 7']);
     const w = { papers: window } as unknown as CandidateWindow;
     for (const mix of [
@@ -63,9 +63,13 @@ describe('a send run\'s short cuts', () => {
       { topics: ['vision'], keywords: ['we study robot', 'at scale', 'study 7'] },
     ] as const) {
       const m = { topics: [...mix.topics], keywords: [...mix.keywords] } as Parameters<typeof matcherFor>[0];
-      const { matches } = matcherFor(m, keywords);
+      const { matches, reason } = matcherFor(m, keywords);
       // Twice: the second answer comes from the window's caches.
-      for (let i = 0; i < 2; i++) expect([...matchingMask(w, m, keywords)]).toEqual(window.map((p) => (matches(p) ? 1 : 0)));
+      for (let i = 0; i < 2; i++) {
+        const match = windowMatch(w, m, keywords);
+        expect([...match.mask]).toEqual(window.map((p) => (matches(p) ? 1 : 0)));
+        expect(window.map((p) => match.reason(p))).toEqual(window.map((p) => reason(p)));
+      }
     }
   });
 });
