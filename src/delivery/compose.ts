@@ -3,10 +3,10 @@
  * shared work done once per run: the digest module compiles each card's MJML
  * once, the MIME headers and structure are built once per frequency, and each
  * static piece of HTML and text (layout, card parts) is quoted-printable
- * encoded once, as are ranks and why-lines (the same strings wherever they
- * recur, render.ts). Per recipient only the digest's own words (subject,
- * heading) and the recipient's values (address, Date, Message-ID, tokenised
- * links) are encoded, and the message is one Buffer.concat of encoded pieces
+ * encoded once, as is each rank and why-line (they recur across digests,
+ * render.ts). Per recipient only the digest's own words (subject, heading)
+ * and the recipient's values (address, Date, Message-ID, tokenised links)
+ * are encoded, and the message is one Buffer.concat of encoded pieces
  * (see mail/mime-template.ts for why splicing encoded pieces is safe).
  */
 import type { Config } from '../config.ts';
@@ -59,8 +59,14 @@ export interface DigestComposer {
 /** `List-Id: paperboy daily <daily.example.org>` (RFC 2919): lets mailbox filters find the list. */
 const listId = (domain: string, frequency: string) => `paperboy ${frequency} <${frequency}.${domain}>`;
 
-/** Encoded pieces kept: static pieces (layout and card parts) are a few thousand per run, why-lines up to the renderer's 10,000. */
-const ENCODED_KEPT = 30_000;
+/** Encoded pieces kept; static pieces (layout and card parts) are a few thousand per run. */
+const ENCODED_KEPT = 20_000;
+/**
+ * Encoded ranks and why-lines kept (the renderer keeps 10,000 why-lines).
+ * Apart from the static pieces: those are read a hundred times an email,
+ * and stay quick to find in a table of their own.
+ */
+const RECURRING_KEPT = 20_000;
 
 /** What a card's feedback block leaves open per reader: its signature's parts. */
 const signatureParts = ['payload', 'followPayload', 'more', 'less', 'follow'] as const;
@@ -77,6 +83,7 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
   const mimes = new Map<string, CompiledMime>();
   // Static pieces recur as the same strings: each is quoted-printable encoded once per run.
   const encoded = new Map<string, EncodedBytes>();
+  const recurring = new Map<string, EncodedText>();
 
   function mimeFor(frequency: string): CompiledMime {
     let mime = mimes.get(frequency);
@@ -107,6 +114,14 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
       encoded.set(p, (buf = qpPiece(p)));
     }
     return buf;
+  };
+  const encodedRecurring = (text: string) => {
+    let qp = recurring.get(text);
+    if (qp === undefined) {
+      if (recurring.size >= RECURRING_KEPT) recurring.clear();
+      recurring.set(text, (qp = qpText(text)));
+    }
+    return qp;
   };
 
   // A card's feedback block is the same for every reader but for the card's
@@ -154,9 +169,9 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
     const slots = new Map<string, EncodedText>();
     for (const p of pieces) {
       if (typeof p === 'string') out.push(encodedStatic(p));
-      // The digest's own words (subject, heading) are encoded as they come:
-      // they differ from digest to digest, and encoding one costs about what a cache lookup does.
-      else if ('text' in p) out.push(qpText(p.text));
+      // The digest's own words are encoded as they come (a subject differs from
+      // digest to digest, and encoding one costs about a lookup), but for ranks and why-lines.
+      else if ('text' in p) out.push(p.recurs ? encodedRecurring(p.text) : qpText(p.text));
       else if ('card' in p && p.card === 'feedback') {
         const parts = signatures(p.paper);
         for (const b of blockFor(p.paper)[output]) out.push(typeof b === 'string' ? parts[b] : b);

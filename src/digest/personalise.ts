@@ -38,12 +38,13 @@ export type Recipient = Record<SlotName, string> & {
 
 /**
  * A compiled digest as a list of pieces: static text shared by every digest
- * that shows it (layout, card parts, ranks and why-lines: the same strings
- * wherever they recur, so delivery/compose.ts encodes each once), text of
- * this digest (subject, heading; already escaped), the recipient's slots,
- * and each card's feedback slots.
+ * that shows it (layout and card parts: the same string objects, so
+ * delivery/compose.ts encodes each once), text of this digest (subject,
+ * heading, and ranks and why-lines, which recur across digests as the same
+ * `recurs` pieces; all already escaped), the recipient's slots, and each
+ * card's feedback slots.
  */
-export type Piece = string | { text: string } | { slot: SlotName } | { card: CardSlot; paper: FeedbackCard };
+export type Piece = string | { text: string; recurs?: true } | { slot: SlotName } | { card: CardSlot; paper: FeedbackCard };
 
 /** A recipient's values, ready for one output (HTML escaped, or text). */
 export interface PieceValues {

@@ -144,21 +144,22 @@ function feedbackBytes(card: StaticCard, publicUrl: string, tracked: boolean): n
 const byteLength = (t: Filled) => t.reduce((n, p) => n + (typeof p === 'string' ? Buffer.byteLength(p) : 0), 0);
 const isSlot = (name: string): name is SlotName => (slotNames as readonly string[]).includes(name);
 const isCardSlot = (name: string): name is CardSlot => (cardSlotNames as readonly string[]).includes(name);
-// Ranks as static pieces (the same strings in every digest, so each is encoded once).
-const RANKS = Array.from({ length: 100 }, (_, i) => String(i + 1));
-const rankPiece = (rank: number) => RANKS[rank - 1] ?? String(rank);
+/** Text that recurs across digests (a rank, a why-line): the same piece object wherever it does, so its encoding can be kept. */
+type Recurring = { text: string; recurs: true };
+const RANKS: Recurring[] = Array.from({ length: 100 }, (_, i) => ({ text: String(i + 1), recurs: true }));
+const rankPiece = (rank: number): Piece => RANKS[rank - 1] ?? { text: String(rank) };
 
 /** A why-line as both outputs print it, and its HTML's bytes. */
 interface WhyLine {
-  html: string;
-  text: string;
+  html: Recurring;
+  text: Recurring;
   htmlBytes: number;
 }
 /**
  * Why-lines kept. Readers share them ("Trending: 48 upvotes", "From NVIDIA,
  * which you follow", the same liked paper naming the same features), so
- * each distinct one is escaped, wrapped and measured once, and, being the
- * same string every time, quoted-printable encoded once by the composer.
+ * each distinct one is escaped, wrapped and measured once, and encoded once
+ * by the composer.
  */
 const WHYS_KEPT = 10_000;
 
@@ -196,7 +197,7 @@ export function createDigestRenderer(config: RenderConfig, options: RendererOpti
     if (!w) {
       if (whyLines.size >= WHYS_KEPT) whyLines.clear();
       const html = escapeHtml(reason);
-      whyLines.set(reason, (w = { html, text: whyText(reason), htmlBytes: Buffer.byteLength(html) }));
+      whyLines.set(reason, (w = { html: { text: html, recurs: true }, text: { text: whyText(reason), recurs: true }, htmlBytes: Buffer.byteLength(html) }));
     }
     return w;
   };
