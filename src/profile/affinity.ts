@@ -109,13 +109,7 @@ export interface Learned {
 export function learn(index: WindowIndex, signals: Signal[], followedTopics: Iterable<string>): Learned {
   const { weights, marked, learned } = index.scratch;
   let count = 0;
-  const add = (f: number, x: number) => {
-    if (!marked[f]) {
-      marked[f] = 1;
-      learned[count++] = f;
-    }
-    weights[f]! += x;
-  };
+  // Liked and clicked papers first, then disliked ones, each in signal order (no closure: this runs for every feature of every voted paper).
   for (const side of [true, false]) {
     let mass = 0;
     for (const s of signals) if ((s.source !== 'disliked') === side) mass += s.weight;
@@ -125,12 +119,24 @@ export function learn(index: WindowIndex, signals: Signal[], followedTopics: Ite
       if ((s.source !== 'disliked') !== side) continue;
       const x = s.weight * scale;
       const fids = index.fidsOf(s.paper);
-      for (let j = 0; j < fids.length; j++) add(fids[j]!, x);
+      for (let j = 0; j < fids.length; j++) {
+        const f = fids[j]!;
+        if (!marked[f]) {
+          marked[f] = 1;
+          learned[count++] = f;
+        }
+        weights[f]! += x;
+      }
     }
   }
   for (const t of followedTopics) {
     const f = index.fid.get(`t:${t}`);
-    if (f !== undefined) add(f, FOLLOWED_TOPIC);
+    if (f === undefined) continue;
+    if (!marked[f]) {
+      marked[f] = 1;
+      learned[count++] = f;
+    }
+    weights[f]! += FOLLOWED_TOPIC;
   }
   return { weights, learned, count, signals };
 }
