@@ -14,7 +14,7 @@ import { feedbackHtml } from '../digest/email-html.ts';
 import { feedbackText } from '../digest/email-text.ts';
 import { recipientFor } from '../digest/links.ts';
 import { htmlValues, joinPieces, namedMarkers, pieceValue, splitAtNames, textValues, type FeedbackCard, type Piece, type PieceValues } from '../digest/personalise.ts';
-import { createDigestRenderer, type DigestRenderer } from '../digest/render.ts';
+import { createDigestRenderer, type DigestRenderer, type RendererOptions } from '../digest/render.ts';
 import type { DigestSelection } from '../digest/select.ts';
 import { emailContent } from '../digest/view.ts';
 import { headerPolicy, mailDate, messageHeaders } from '../mail/headers.ts';
@@ -61,12 +61,6 @@ const listId = (domain: string, frequency: string) => `paperboy ${frequency} <${
 
 /** Encoded pieces kept; static pieces (layout and card parts) are a few thousand per run. */
 const ENCODED_KEPT = 20_000;
-/**
- * Encoded ranks and why-lines kept (the renderer keeps 10,000 why-lines).
- * Apart from the static pieces: those are read a hundred times an email,
- * and stay quick to find in a table of their own.
- */
-const RECURRING_KEPT = 20_000;
 
 /** What a card's feedback block leaves open per reader: its signature's parts. */
 const signatureParts = ['payload', 'followPayload', 'more', 'less', 'follow'] as const;
@@ -75,7 +69,7 @@ type SignaturePart = (typeof signatureParts)[number];
 type BlockTemplate = (EncodedBytes | SignaturePart)[];
 const URL_SHAPE = /^https?:\/\/[^\s\u0000-\u001f\u007f]+$/i;
 
-export function createDigestComposer(config: ComposeConfig, secrets: TokenSecrets, options: { maxEntries?: number } = {}): DigestComposer {
+export function createDigestComposer(config: ComposeConfig, secrets: TokenSecrets, options: RendererOptions = {}): DigestComposer {
   const renderer = createDigestRenderer(config, options);
   const policy = headerPolicy(senderOf(config));
   const domain = policy.domain;
@@ -83,7 +77,6 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
   const mimes = new Map<string, CompiledMime>();
   // Static pieces recur as the same strings: each is quoted-printable encoded once per run.
   const encoded = new Map<string, EncodedBytes>();
-  const recurring = new Map<string, EncodedText>();
 
   function mimeFor(frequency: string): CompiledMime {
     let mime = mimes.get(frequency);
@@ -114,14 +107,6 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
       encoded.set(p, (buf = qpPiece(p)));
     }
     return buf;
-  };
-  const encodedRecurring = (text: string) => {
-    let qp = recurring.get(text);
-    if (qp === undefined) {
-      if (recurring.size >= RECURRING_KEPT) recurring.clear();
-      recurring.set(text, (qp = qpText(text)));
-    }
-    return qp;
   };
 
   // A card's feedback block is the same for every reader but for the card's
@@ -170,8 +155,10 @@ export function createDigestComposer(config: ComposeConfig, secrets: TokenSecret
     for (const p of pieces) {
       if (typeof p === 'string') out.push(encodedStatic(p));
       // The digest's own words are encoded as they come (a subject differs from
-      // digest to digest, and encoding one costs about a lookup), but for ranks and why-lines.
-      else if ('text' in p) out.push(p.recurs ? encodedRecurring(p.text) : qpText(p.text));
+      // digest to digest, and encoding one costs about a lookup), but for ranks
+      // and why-lines: encoded once, kept on the piece (the renderer keeps its
+      // why-lines; a table by text cost 0.5–1 µs a lookup with thousands in it).
+      else if ('text' in p) out.push(p.recurs ? (p.encoded ??= qpText(p.text)) : qpText(p.text));
       else if ('card' in p && p.card === 'feedback') {
         const parts = signatures(p.paper);
         for (const b of blockFor(p.paper)[output]) out.push(typeof b === 'string' ? parts[b] : b);

@@ -13,6 +13,7 @@
  * absolute http(s). Text values go in as they are.
  */
 import { randomBytes } from 'node:crypto';
+import type { EncodedText } from '../mail/mime-template.ts';
 import type { FeedbackPaper, FeedbackUrls } from '../profile/links.ts';
 import { feedbackHtml } from './email-html.ts';
 import { feedbackText } from './email-text.ts';
@@ -44,7 +45,21 @@ export type Recipient = Record<SlotName, string> & {
  * `recurs` pieces; all already escaped), the recipient's slots, and each
  * card's feedback slots.
  */
-export type Piece = string | { text: string; recurs?: true } | { slot: SlotName } | { card: CardSlot; paper: FeedbackCard };
+export type Piece = string | { text: string; recurs?: undefined } | RecurringText | { slot: SlotName } | { card: CardSlot; paper: FeedbackCard };
+
+/**
+ * Text that recurs across digests (a rank, a why-line), as the same object
+ * wherever it does: its encoding is kept on it (`encoded`, set by
+ * delivery/compose.ts), so a why-line thousands of readers share is encoded
+ * once and found without a lookup by its text.
+ */
+export interface RecurringText {
+  readonly text: string;
+  readonly recurs: true;
+  encoded: EncodedText | undefined;
+}
+
+export const recurringText = (text: string): RecurringText => ({ text, recurs: true, encoded: undefined });
 
 /** A recipient's values, ready for one output (HTML escaped, or text). */
 export interface PieceValues {

@@ -32,6 +32,7 @@ import {
   htmlValues,
   joinPieces,
   namedMarkers,
+  recurringText,
   slotNames,
   splitAtNames,
   textValues,
@@ -39,6 +40,7 @@ import {
   type Piece,
   type PieceValues,
   type Recipient,
+  type RecurringText,
   type SlotName,
 } from './personalise.ts';
 import type { DigestPaper } from './select.ts';
@@ -86,6 +88,8 @@ export interface DigestRenderer {
 export interface RendererOptions {
   /** Compiled cards kept; the least recently used goes first. */
   maxEntries?: number;
+  /** Distinct why-lines kept (default WHYS_KEPT); past it they start again. */
+  whyLinesKept?: number;
 }
 
 /**
@@ -144,15 +148,13 @@ function feedbackBytes(card: StaticCard, publicUrl: string, tracked: boolean): n
 const byteLength = (t: Filled) => t.reduce((n, p) => n + (typeof p === 'string' ? Buffer.byteLength(p) : 0), 0);
 const isSlot = (name: string): name is SlotName => (slotNames as readonly string[]).includes(name);
 const isCardSlot = (name: string): name is CardSlot => (cardSlotNames as readonly string[]).includes(name);
-/** Text that recurs across digests (a rank, a why-line): the same piece object wherever it does, so its encoding can be kept. */
-type Recurring = { text: string; recurs: true };
-const RANKS: Recurring[] = Array.from({ length: 100 }, (_, i) => ({ text: String(i + 1), recurs: true }));
-const rankPiece = (rank: number): Piece => RANKS[rank - 1] ?? { text: String(rank) };
+const RANKS: RecurringText[] = Array.from({ length: 100 }, (_, i) => recurringText(String(i + 1)));
+const rankPiece = (rank: number): RecurringText => RANKS[rank - 1] ?? recurringText(String(rank));
 
 /** A why-line as both outputs print it, and its HTML's bytes. */
 interface WhyLine {
-  html: Recurring;
-  text: Recurring;
+  html: RecurringText;
+  text: RecurringText;
   htmlBytes: number;
 }
 /**
@@ -183,6 +185,7 @@ export function unpersonalised(compiled: CompiledDigest): { html: string; text: 
 
 export function createDigestRenderer(config: RenderConfig, options: RendererOptions = {}): DigestRenderer {
   const maxEntries = options.maxEntries ?? 2000;
+  const whysKept = options.whyLinesKept ?? WHYS_KEPT;
   const markers: LayoutMarkers = namedMarkers([...WORDS, 'rank', 'why', ...slotNames, ...cardSlotNames]);
   const cut = namedMarkers(['cut']).cut;
   const sender = senderLine(config);
@@ -195,9 +198,9 @@ export function createDigestRenderer(config: RenderConfig, options: RendererOpti
   const whyLine = (reason: string): WhyLine => {
     let w = whyLines.get(reason);
     if (!w) {
-      if (whyLines.size >= WHYS_KEPT) whyLines.clear();
+      if (whyLines.size >= whysKept) whyLines.clear();
       const html = escapeHtml(reason);
-      whyLines.set(reason, (w = { html: { text: html, recurs: true }, text: { text: whyText(reason), recurs: true }, htmlBytes: Buffer.byteLength(html) }));
+      whyLines.set(reason, (w = { html: recurringText(html), text: recurringText(whyText(reason)), htmlBytes: Buffer.byteLength(html) }));
     }
     return w;
   };
@@ -279,7 +282,7 @@ export function createDigestRenderer(config: RenderConfig, options: RendererOpti
   }
 
   /** A filled template's pieces, with the digest's words (escaped for the output) in their places. */
-  function fill(t: Filled, words: Record<DigestWord, string>, out: Piece[], rank?: Piece, why?: Piece): void {
+  function fill(t: Filled, words: Record<DigestWord, string>, out: Piece[], rank?: RecurringText, why?: RecurringText): void {
     for (const p of t) {
       if (typeof p === 'string' || !('word' in p)) out.push(p);
       else if (p.word === 'rank') out.push(rank!);

@@ -52,4 +52,28 @@ describe('composing a digest', () => {
       }
     });
   }
+
+  it('writes the same bytes for a digest after its why-lines were dropped and encoded again', async () => {
+    const config = loadConfig({ PUBLIC_URL: 'https://papers.example.org', MAIL_FROM: 'paperboy <digest@example.org>' });
+    // One why-line kept: every new one drops the others (and their encodings) first.
+    const composer = createDigestComposer(config, secrets, { whyLinesKept: 1 });
+    const digest = (reasons: string[]) => ({
+      kind: 'digest' as const,
+      subscriberId: readerId(1),
+      period,
+      mix: { topics: ['llm' as const], keywords: [] },
+      papers: heavyPapers(reasons.length).map((p, i) => ({ ...p, reason: reasons[i]! })),
+    });
+    const send = (reasons: string[]) => composer.compose(digest(reasons), { id: '00000000-0000-4000-8000-0000000000b1' }, 'reader1@example.org', now);
+    const liked = ["Because you liked 'Ünïcode · “quotes”…' (speculative decoding, quantization)", 'Trending: 150 upvotes', 'From NVIDIA, which you follow'];
+    const first = await send(liked);
+    const again = await send(liked);
+    await send(['Trending: 3 upvotes', 'By Zoë Ça, whom you follow', "Because you opened 'Other = paper' (a, b)"]);
+    const afterDrop = await send(liked);
+    expect(again.raw.equals(first.raw)).toBe(true);
+    expect(afterDrop.raw.equals(first.raw)).toBe(true);
+    const parsed = await simpleParser(afterDrop.raw);
+    // The text part wraps long why-lines.
+    for (const reason of liked) expect(parsed.text!.replace(/\s+/g, ' ')).toContain(reason);
+  });
 });
