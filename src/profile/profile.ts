@@ -9,7 +9,7 @@
 import { inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/rows.ts';
-import { papers, type PaperSnapshot, type RuleKind, type RuleStance, type VoteKind } from '../db/schema.ts';
+import { papers, voteKinds, type PaperSnapshot, type RuleKind, type RuleStance, type VoteKind } from '../db/schema.ts';
 import { paperFeatures, snapshotOf } from './features.ts';
 
 export interface Vote {
@@ -40,6 +40,8 @@ export interface Profile {
   clicks: Click[];
   rules: Rule[];
 }
+
+const isVoteKind = (s: string | undefined): s is VoteKind => (voteKinds as readonly (string | undefined)[]).includes(s);
 
 export const emptyProfile = (): Profile => ({ votes: [], clicks: [], rules: [] });
 
@@ -83,7 +85,7 @@ export class SignalPapers {
 }
 
 /**
- * Raw rows (votes as one JSON array per reader), times as epoch milliseconds:
+ * Raw rows (votes as one string per reader), times as epoch milliseconds:
  * a batch reads a few thousand votes, and parsing each timestamp's text (and
  * drizzle's row mapping) cost more than ranking the reader.
  */
@@ -95,12 +97,15 @@ export async function loadProfiles(db: Db, subscriberIds: readonly string[], sig
   const ids = sql.param([...new Set(subscriberIds)]);
   const atMs = sql`(extract(epoch FROM at) * 1000)::float8 AS at_ms`;
   const [votes, clicks, rules] = await Promise.all([
-    // One row per reader, its votes as one JSON array: a reader has tens of
-    // votes, and a row each cost more to receive and parse than the reader's
-    // ranking. Unordered: they are sorted below, as every signal is.
-    queryRows<{ subscriber_id: string; votes: [paperId: string, vote: VoteKind, atMs: number][] }>(
+    // One row per reader, its votes as one string "id vote ms id vote ms …":
+    // a reader has tens of votes, and a row each cost more to receive and
+    // parse than the reader's ranking; built as JSON they cost Postgres
+    // 4.3 ms and the worker 2.7 ms a hundred readers, as a string 2.8 and
+    // 1.1 ms. Paper ids have no spaces (papers/paper.ts). Unordered: they
+    // are sorted below, as every signal is.
+    queryRows<{ subscriber_id: string; votes: string }>(
       db,
-      sql`SELECT subscriber_id, json_agg(json_build_array(paper_id, vote, floor(extract(epoch FROM at) * 1000))) AS votes
+      sql`SELECT subscriber_id, string_agg(paper_id || ' ' || vote || ' ' || floor(extract(epoch FROM at) * 1000)::int8, ' ') AS votes
           FROM profile_votes WHERE subscriber_id = ANY(${ids}::uuid[]) GROUP BY subscriber_id`,
     ),
     queryRows<SignalRow & { clicks: number }>(db, sql`SELECT subscriber_id, paper_id, clicks, ${atMs} FROM profile_clicks WHERE subscriber_id = ANY(${ids}::uuid[])`),
@@ -109,10 +114,21 @@ export async function loadProfiles(db: Db, subscriberIds: readonly string[], sig
       sql`SELECT subscriber_id, kind, key, value, stance, ${atMs} FROM profile_rules WHERE subscriber_id = ANY(${ids}::uuid[])`,
     ),
   ]);
-  const paper = await signalPapers.load(db, [...votes.flatMap((r) => r.votes.map((v) => v[0])), ...clicks.map((c) => c.paper_id)]);
-  for (const r of votes) {
-    const into = out.get(r.subscriber_id)!.votes;
-    for (const [paperId, vote, atMs] of r.votes) into.push({ paperId, vote, paper: paper.get(paperId)!, at: new Date(atMs) });
+  const voted = votes.map((r) => ({ subscriberId: r.subscriber_id, fields: r.votes.split(' ') }));
+  const paperIds: string[] = [];
+  for (const { subscriberId, fields } of voted) {
+    for (let k = 0; k < fields.length; k += 3) {
+      if (!isVoteKind(fields[k + 1]) || !Number.isFinite(Number(fields[k + 2]))) throw new Error(`profile_votes of subscriber ${subscriberId}: unreadable vote "${fields.slice(k, k + 3).join(' ')}"`);
+      paperIds.push(fields[k]!);
+    }
+  }
+  const paper = await signalPapers.load(db, [...paperIds, ...clicks.map((c) => c.paper_id)]);
+  for (const { subscriberId, fields } of voted) {
+    const into = out.get(subscriberId)!.votes;
+    for (let k = 0; k < fields.length; k += 3) {
+      const paperId = fields[k]!;
+      into.push({ paperId, vote: fields[k + 1] as VoteKind, paper: paper.get(paperId)!, at: new Date(Number(fields[k + 2])) });
+    }
   }
   for (const c of clicks) out.get(c.subscriber_id)!.clicks.push({ paperId: c.paper_id, clicks: Number(c.clicks), paper: paper.get(c.paper_id)!, at: new Date(Number(c.at_ms)) });
   for (const r of rules) out.get(r.subscriber_id)!.rules.push({ kind: r.kind, key: r.key, value: r.value, stance: r.stance, at: new Date(Number(r.at_ms)) });

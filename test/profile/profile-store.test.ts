@@ -106,6 +106,9 @@ describe('the stored profile in ranking', () => {
     // The same object for every vote and click on it in the run: its feature keys are worked out once.
     expect(second.get(b.id)!.votes[0]!.paper).toBe(paper);
     expect(second.get(b.id)!.clicks[0]!.paper).toBe(paper);
+    // Read back to the millisecond (votes come as one string per reader).
+    expect(first.get(a.id)!.votes[0]).toMatchObject({ paperId: '2512.40002', vote: 'more', at: now });
+    expect(second.get(b.id)!.votes[0]).toMatchObject({ paperId: '2512.40002', vote: 'less', at: now });
     // A vote row is the paper id, the vote and its time: no copy of the paper.
     const columns = await queryRows<{ column_name: string }>(t.database.db, sql`SELECT column_name FROM information_schema.columns WHERE table_name = 'profile_votes' ORDER BY column_name`);
     expect(columns.map((c) => c.column_name)).toEqual(['at', 'paper_id', 'subscriber_id', 'vote']);
@@ -141,5 +144,12 @@ describe('the stored profile in ranking', () => {
     await expect(setRule(t.database.db, s.id, 'organisation', 'x'.repeat(101), 'follow', now)).rejects.toThrow('longer than 100 characters');
     await expect(recordVote(t.database.db, s.id, '2512.00000', 'more', now)).rejects.toThrow('no paper 2512.00000 is stored');
     expect((await loadProfiles(t.database.db, [s.id])).get(s.id)).toEqual({ votes: [], clicks: [], rules: [] });
+  });
+
+  it('names a vote row it cannot read rather than misreading it', async () => {
+    const s = await activeSubscriber(t);
+    // Only a hand-written row can hold this: recordVote takes stored papers' ids, which have no spaces.
+    await t.database.db.execute(sql`INSERT INTO profile_votes (subscriber_id, paper_id, vote, at) VALUES (${s.id}, 'not an id', 'more', ${now.toISOString()})`);
+    await expect(loadProfiles(t.database.db, [s.id])).rejects.toThrow(`profile_votes of subscriber ${s.id}: unreadable vote "not an id"`);
   });
 });
