@@ -28,13 +28,25 @@ export function followWhy(f: { kind: 'organisation' | 'author'; value: string })
 }
 
 /** How a feature key reads in a why-line, in the paper's own spelling where it has one. */
-function featureName(key: string, p: PaperFeatures): string {
+function spelling(key: string, p: PaperFeatures): string {
   const value = key.slice(2);
   if (key.startsWith('k:')) return p.aiKeywords.find((k) => k.trim().toLowerCase() === value) ?? value;
   if (key.startsWith('t:')) return isTopic(value) ? topicLabel(value) : value;
   if (key.startsWith('o:')) return p.organisation ?? value;
   if (key.startsWith('a:')) return p.authors.find((a) => a.trim().toLowerCase() === value) ?? value;
   return value;
+}
+
+/** Per window, each paper's feature names as spelled (paper · features + feature), worked out when first named. */
+const names = new WeakMap<WindowIndex, Map<number, string>>();
+
+function featureName(index: WindowIndex, i: number, f: number): string {
+  let known = names.get(index);
+  if (!known) names.set(index, (known = new Map()));
+  const at = i * index.keyOf.length + f;
+  let name = known.get(at);
+  if (name === undefined) known.set(at, (name = spelling(index.keyOf[f]!, index.papers[i]!)));
+  return name;
 }
 
 const VERB = { liked: 'liked', clicked: 'opened', disliked: 'disliked' } as const;
@@ -82,9 +94,9 @@ export function forgetLiked(index: WindowIndex, liked: LikedSignals): void {
 }
 
 export function affinityWhy(index: WindowIndex, i: number, learned: Learned, liked: LikedSignals, followedTopics: ReadonlySet<string>): string | null {
-  const p = index.papers[i]!;
-  const fids: number[] = [];
-  const parts: number[] = [];
+  // The paper's features with a positive part, and the parts: the first `n` of the window's scratch arrays.
+  const { paperFids: fids, paperParts: parts } = index.scratch;
+  let n = 0;
   let topTopic: { f: number; part: number } | null = null;
   const { sums, list } = liked;
   sums.fill(0);
@@ -96,8 +108,8 @@ export function affinityWhy(index: WindowIndex, i: number, learned: Learned, lik
     if (!w) continue;
     const part = index.weightOf[f]! * w;
     if (!(part > 0)) continue;
-    fids.push(f);
-    parts.push(part);
+    fids[n] = f;
+    parts[n++] = part;
     // Each liked paper with this feature gets its part, in the paper's feature order
     // (m & -m is the lowest set bit; 31 - clz32 its index, the liked paper's).
     for (let m = bits[f]!; m; m &= m - 1) sums[31 - Math.clz32(m & -m)]! += part;
@@ -109,7 +121,7 @@ export function affinityWhy(index: WindowIndex, i: number, learned: Learned, lik
   for (let k = BITS; k < list.length; k++) {
     const { member } = list[k]!;
     let sum = 0;
-    for (let j = 0; j < fids.length; j++) if (member[fids[j]!]) sum += parts[j]!;
+    for (let j = 0; j < n; j++) if (member[fids[j]!]) sum += parts[j]!;
     sums[k] = sum;
   }
   let best: { signal: Signal; member: Uint8Array; overlap: number } | null = null;
@@ -118,17 +130,17 @@ export function affinityWhy(index: WindowIndex, i: number, learned: Learned, lik
     const overlap = sums[k]! * signal.weight;
     if (overlap > 0 && (!best || overlap > best.overlap)) best = { signal, member, overlap };
   }
-  if (topTopic && (!best || topTopic.part >= best.overlap)) return `In ${featureName(index.keyOf[topTopic.f]!, p)}, which you follow`;
+  if (topTopic && (!best || topTopic.part >= best.overlap)) return `In ${featureName(index, i, topTopic.f)}, which you follow`;
   if (!best) return null;
   // The two largest shared parts; of equal ones, the paper's first.
   const { member } = best;
   let first = -1;
   let second = -1;
-  for (let j = 0; j < fids.length; j++) {
+  for (let j = 0; j < n; j++) {
     if (!member[fids[j]!]) continue;
     if (first < 0 || parts[j]! > parts[first]!) [first, second] = [j, first];
     else if (second < 0 || parts[j]! > parts[second]!) second = j;
   }
-  const named = [first, second].filter((j) => j >= 0).map((j) => featureName(index.keyOf[fids[j]!]!, p));
+  const named = [first, second].filter((j) => j >= 0).map((j) => featureName(index, i, fids[j]!));
   return `Because you ${VERB[best.signal.source]} '${shortTitle(best.signal.title)}' (${named.join(', ')})`;
 }

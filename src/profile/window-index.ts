@@ -40,10 +40,21 @@ export interface WindowIndex<P extends PaperFeatures = PaperFeatures> {
    * Working arrays for ranking one reader against this window, reused from
    * reader to reader (allocating them per reader cost more than the ranking):
    * per feature a weight, a mark, which liked papers have it (bits), and the
-   * list of the features given a weight; per paper an affinity and a mark.
-   * All zero between readers; whoever uses them zeroes what they set.
+   * list of the features given a weight; per paper an affinity and a mark;
+   * and room for one paper's features and their parts (a why-line's sums).
+   * All zero between readers; whoever uses them zeroes what they set (the
+   * last two are written before they are read).
    */
-  scratch: { weights: Float64Array; marked: Uint8Array; learned: Int32Array; likedBits: Int32Array; aff: Float64Array; inPool: Uint8Array };
+  scratch: {
+    weights: Float64Array;
+    marked: Uint8Array;
+    learned: Int32Array;
+    likedBits: Int32Array;
+    aff: Float64Array;
+    inPool: Uint8Array;
+    paperFids: Int32Array;
+    paperParts: Float64Array;
+  };
 }
 
 const EMPTY = new Int32Array(0);
@@ -79,6 +90,7 @@ function build<P extends PaperFeatures>(papers: readonly P[]): WindowIndex<P> {
   const norm = Math.log(n + 1) || 1;
   const weightOf = Float64Array.from(keyOf, (k, f) => KIND_WEIGHT[kindOf(k)] * (n ? Math.log((n + 1) / (lists[f]!.length + 1)) / norm : 1));
   const lnTrending = Float64Array.from(papers, (p) => Math.log(Math.max(p.trending, 1e-300)));
+  const mostFeatures = paperFids.reduce((most, f) => Math.max(most, f.length), 0);
   const voted = new WeakMap<FeatureSource, Int32Array>();
   const masks = new WeakMap<FeatureSource, Uint8Array>();
   return {
@@ -91,7 +103,16 @@ function build<P extends PaperFeatures>(papers: readonly P[]): WindowIndex<P> {
     postingStart,
     weightOf,
     lnTrending,
-    scratch: { weights: new Float64Array(keyOf.length), marked: new Uint8Array(keyOf.length), learned: new Int32Array(keyOf.length), likedBits: new Int32Array(keyOf.length), aff: new Float64Array(n), inPool: new Uint8Array(n) },
+    scratch: {
+      weights: new Float64Array(keyOf.length),
+      marked: new Uint8Array(keyOf.length),
+      learned: new Int32Array(keyOf.length),
+      likedBits: new Int32Array(keyOf.length),
+      aff: new Float64Array(n),
+      inPool: new Uint8Array(n),
+      paperFids: new Int32Array(mostFeatures),
+      paperParts: new Float64Array(mostFeatures),
+    },
     fidsOf(p) {
       let out = voted.get(p);
       if (!out) {
