@@ -237,8 +237,8 @@ export function windowMatch(window: CandidateWindow, mix: PreferenceMix, keyword
   const topics = new Set<string>(mix.topics);
   const reason = (paper: PaperFeatures): Why => {
     const i = m.position.get(paper);
-    // A paper from outside the window (none is passed today) is matched as matcherFor does.
-    if (i === undefined) return matcherFor(mix, keywords).reason(paper);
+    // Every caller passes the window's own papers (its order, a restored selection): anything else is a bug to name.
+    if (i === undefined) throw new Error(`paper ${paper.id} is not one of this window's papers`);
     const why: Why = { topics: paper.topics.filter((t) => topics.has(t)), keywords: [] };
     for (const [k, hit] of byKeyword) if (hit[i]) why.keywords.push(k);
     return why;

@@ -71,5 +71,8 @@ describe('a send run\'s short cuts', () => {
         expect(window.map((p) => match.reason(p))).toEqual(window.map((p) => reason(p)));
       }
     }
+    // The window's papers are its own objects: a copy of one is not in it.
+    const copy = { ...window[0]! };
+    expect(() => windowMatch(w, { topics: ['llm'], keywords: ['robot'] }, keywords).reason(copy)).toThrow(`paper ${copy.id} is not one of this window's papers`);
   });
 });
