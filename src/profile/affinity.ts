@@ -99,6 +99,16 @@ export interface Learned {
   signals: Signal[];
 }
 
+/** Adds `x` to feature `f`'s weight, listing `f` the first time it gets one; returns the new count. A plain function, not a closure over `count`: it runs for every feature of every voted paper. */
+function addWeight(scratch: WindowIndex['scratch'], count: number, f: number, x: number): number {
+  if (!scratch.marked[f]) {
+    scratch.marked[f] = 1;
+    scratch.learned[count++] = f;
+  }
+  scratch.weights[f]! += x;
+  return count;
+}
+
 /**
  * W(f) over the features of `index`'s window: the only ones that can move a
  * paper of it. Signals are summed in their order and each paper's keys in
@@ -107,9 +117,9 @@ export interface Learned {
  * with them, before the next reader is learned.
  */
 export function learn(index: WindowIndex, signals: Signal[], followedTopics: Iterable<string>): Learned {
-  const { weights, marked, learned } = index.scratch;
+  const { scratch } = index;
   let count = 0;
-  // Liked and clicked papers first, then disliked ones, each in signal order (no closure: this runs for every feature of every voted paper).
+  // Liked and clicked papers first, then disliked ones, each in signal order.
   for (const side of [true, false]) {
     let mass = 0;
     for (const s of signals) if ((s.source !== 'disliked') === side) mass += s.weight;
@@ -119,26 +129,14 @@ export function learn(index: WindowIndex, signals: Signal[], followedTopics: Ite
       if ((s.source !== 'disliked') !== side) continue;
       const x = s.weight * scale;
       const fids = index.fidsOf(s.paper);
-      for (let j = 0; j < fids.length; j++) {
-        const f = fids[j]!;
-        if (!marked[f]) {
-          marked[f] = 1;
-          learned[count++] = f;
-        }
-        weights[f]! += x;
-      }
+      for (let j = 0; j < fids.length; j++) count = addWeight(scratch, count, fids[j]!, x);
     }
   }
   for (const t of followedTopics) {
     const f = index.fid.get(`t:${t}`);
-    if (f === undefined) continue;
-    if (!marked[f]) {
-      marked[f] = 1;
-      learned[count++] = f;
-    }
-    weights[f]! += FOLLOWED_TOPIC;
+    if (f !== undefined) count = addWeight(scratch, count, f, FOLLOWED_TOPIC);
   }
-  return { weights, learned, count, signals };
+  return { weights: scratch.weights, learned: scratch.learned, count, signals };
 }
 
 /** Zeroes what `learn` set in the window's scratch arrays. */
