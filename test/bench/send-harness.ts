@@ -118,14 +118,20 @@ function processCpuMs(pid: number | undefined): number {
   }
 }
 
-/** User + system CPU (ms) of the Postgres backends serving this bench's workers. */
-async function workerBackendsCpuMs(database: BenchDatabase): Promise<number> {
+/**
+ * User + system CPU (ms) of the Postgres backends serving this bench's
+ * workers, added to `seen` (pid → CPU at its last reading). Called at every
+ * poll: a backend whose connection the pool closes during the run (idle
+ * timeout) keeps the CPU it was last read at instead of vanishing from the
+ * sum.
+ */
+async function readBackendsCpu(database: BenchDatabase, seen: Map<number, number>): Promise<void> {
   // This database's only: another bench on the same server tags its workers alike.
   const rows = await queryRows<{ pid: number }>(
     database.db,
     sql`SELECT pid FROM pg_stat_activity WHERE application_name = ${APP} AND datname = current_database()`,
   );
-  return rows.reduce((ms, { pid }) => ms + processCpuMs(pid), 0);
+  for (const { pid } of rows) seen.set(pid, Math.max(seen.get(pid) ?? 0, processCpuMs(pid)));
 }
 
 export interface RunResult {
@@ -176,11 +182,13 @@ export async function runSend(database: BenchDatabase, opts: { n: number; worker
   const t0 = performance.now();
   await queues.plan.add('plan', { day: DAY });
   let rss = 0;
+  const backends = new Map<number, number>();
   // Counting every row is itself work for Postgres: poll less often for large runs.
   const poll = opts.n >= 50_000 ? 2000 : 500;
   for (;;) {
     await sleep(poll);
     rss = Math.max(rss, ...procs.map((p) => peakRssMb(p.pid)));
+    await readBackendsCpu(database, backends);
     const [row] = await queryRows<{ open: number; total: number }>(
       database.db,
       sql`SELECT count(*) FILTER (WHERE status IN ('queued','sending'))::int AS open, count(*)::int AS total FROM deliveries`,
@@ -189,7 +197,8 @@ export async function runSend(database: BenchDatabase, opts: { n: number; worker
     if (procs.some((p) => p.exitCode !== null)) throw new Error('a worker exited during the run (out of memory?)');
   }
   const seconds = (performance.now() - t0) / 1000;
-  const pgMs = await workerBackendsCpuMs(database);
+  await readBackendsCpu(database, backends);
+  const pgMs = [...backends.values()].reduce((a, b) => a + b, 0);
   const workerMs = procs.reduce((ms, p) => ms + processCpuMs(p.pid), 0);
   if (statements) await printStatements(database);
   const [c] = await queryRows<{ sent: number; skipped: number; failed: number; bytes: number }>(
