@@ -162,6 +162,8 @@ const NONE: ReadonlySet<string> = new Set();
  */
 interface WindowMasks {
   byLexeme: Map<string, number[]>;
+  /** Papers holding lexeme b right after lexeme a (key pairKey(a, b)), built on the first keyword: most keywords are phrases, and their commonest words ("of the") are in nearly every paper. */
+  byPair?: Map<string, number[]>;
   position: Map<PaperFeatures, number>;
   topics: Map<string, Uint8Array>;
   keywords: Map<string, Uint8Array>;
@@ -201,22 +203,63 @@ function topicMask(window: CandidateWindow, m: WindowMasks, topics: readonly str
   return mask;
 }
 
+const pairKey = (a: string, b: string) => `${a}\u0000${b}`;
+
+function pairsOf(window: CandidateWindow, m: WindowMasks): Map<string, number[]> {
+  if (m.byPair) return m.byPair;
+  const byPair = new Map<string, number[]>();
+  window.papers.forEach((p, i) => {
+    // Lexemes by position; a list, as positions past tsvector's last (16383) are shared.
+    const at: string[][] = [];
+    for (const [lexeme, positions] of p.lexemes) for (const q of positions) (at[q] ??= []).push(lexeme);
+    at.forEach((here, q) => {
+      const next = at[q + 1];
+      if (!next) return;
+      for (const a of here) {
+        for (const b of next) {
+          const key = pairKey(a, b);
+          const list = byPair.get(key);
+          if (!list) byPair.set(key, [i]);
+          else if (list[list.length - 1] !== i) list.push(i);
+        }
+      }
+    });
+  });
+  return (m.byPair = byPair);
+}
+
 function keywordMask(window: CandidateWindow, m: WindowMasks, keyword: string, keywords: KeywordParser): Uint8Array {
   let mask = m.keywords.get(keyword);
   if (!mask) {
     mask = new Uint8Array(window.papers.length);
     for (const phrase of keywords.get(keyword)) {
-      // Only papers holding every word of the phrase can match: try those holding its rarest.
-      let rarest: number[] | undefined;
+      // Only papers holding every word of the phrase can match: try those
+      // holding its rarest word, or its rarest pair of adjacent words.
+      let fewest: number[] | undefined;
       for (const { lexeme } of phrase) {
         const list = m.byLexeme.get(lexeme);
         if (!list) {
-          rarest = undefined;
+          fewest = undefined;
           break;
         }
-        if (!rarest || list.length < rarest.length) rarest = list;
+        if (!fewest || list.length < fewest.length) fewest = list;
       }
-      for (const i of rarest ?? []) if (!mask[i] && phraseMatches(window.papers[i]!.lexemes, phrase)) mask[i] = 1;
+      if (!fewest) continue;
+      // A two-word phrase's pair list is its answer; a longer one's, candidates.
+      let exact = false;
+      if (phrase.length > 1) {
+        const pairs = pairsOf(window, m);
+        for (let k = 0; k + 1 < phrase.length && fewest; k++) {
+          if (phrase[k + 1]!.offset - phrase[k]!.offset !== 1) continue;
+          const list = pairs.get(pairKey(phrase[k]!.lexeme, phrase[k + 1]!.lexeme));
+          if (!list) fewest = undefined;
+          else if (list.length < fewest.length || (phrase.length === 2 && list.length === fewest.length)) {
+            fewest = list;
+            exact = phrase.length === 2;
+          }
+        }
+      }
+      for (const i of fewest ?? []) if (!mask[i] && (exact || phraseMatches(window.papers[i]!.lexemes, phrase))) mask[i] = 1;
     }
     if (m.keywords.size >= KEYWORD_MASKS_KEPT) m.keywords.clear();
     m.keywords.set(keyword, mask);

@@ -6,6 +6,7 @@
  * quantization)"), else its trending ("Trending: 150 upvotes").
  */
 import { isTopic, topicLabel } from '../papers/topics.ts';
+import type { PaperSnapshot } from '../db/schema.ts';
 import type { Learned, Signal } from './affinity.ts';
 import type { WindowIndex } from './window-index.ts';
 import type { PaperFeatures } from '../digest/features.ts';
@@ -21,7 +22,14 @@ export function shortTitle(title: string): string {
   return `${cut.slice(0, cut.lastIndexOf(' ') > 20 ? cut.lastIndexOf(' ') : 48)}…`;
 }
 
-export const trendingWhy = (p: PaperFeatures) => `Trending: ${p.upvotes} upvote${p.upvotes === 1 ? '' : 's'}`;
+// A send run passes the same paper objects to every reader: each trending line is spelled once (and again if the count changes).
+const trendingLines = new WeakMap<PaperFeatures, { upvotes: number; line: string }>();
+
+export function trendingWhy(p: PaperFeatures): string {
+  let known = trendingLines.get(p);
+  if (known?.upvotes !== p.upvotes) trendingLines.set(p, (known = { upvotes: p.upvotes, line: `Trending: ${p.upvotes} upvote${p.upvotes === 1 ? '' : 's'}` }));
+  return known.line;
+}
 
 export function followWhy(f: { kind: 'organisation' | 'author'; value: string }): string {
   return f.kind === 'organisation' ? `From ${f.value}, which you follow` : `By ${f.value}, whom you follow`;
@@ -50,6 +58,58 @@ function featureName(index: WindowIndex, i: number, f: number): string {
 }
 
 const VERB = { liked: 'liked', clicked: 'opened', disliked: 'disliked' } as const;
+const VERBS = Object.keys(VERB) as (keyof typeof VERB)[];
+
+/**
+ * Per window, the why-lines spelled so far: by the liked paper, then by a
+ * number made of the paper, the verb and the two features named (or the
+ * followed topic). Thousands of readers print the same few thousand lines; one
+ * spelled once is the same string object every time, so the renderer's
+ * lookup of its encoding (digest/render.ts) finds it without hashing a new
+ * string of sixty characters ten times an email.
+ */
+interface SpelledLines {
+  byLiked: Map<PaperSnapshot, Map<number, string>>;
+  followed: Map<number, string>;
+  size: number;
+}
+/** Lines kept per window before they start again (a line is about a hundred bytes). */
+const LINES_KEPT = 50_000;
+const spelled = new WeakMap<WindowIndex, SpelledLines>();
+
+function linesOf(index: WindowIndex): SpelledLines {
+  let lines = spelled.get(index);
+  if (!lines || lines.size >= LINES_KEPT) spelled.set(index, (lines = { byLiked: new Map(), followed: new Map(), size: 0 }));
+  return lines;
+}
+
+function followedTopicLine(index: WindowIndex, i: number, f: number): string {
+  const lines = linesOf(index);
+  const key = i * index.keyOf.length + f;
+  let line = lines.followed.get(key);
+  if (line === undefined) {
+    lines.followed.set(key, (line = `In ${featureName(index, i, f)}, which you follow`));
+    lines.size++;
+  }
+  return line;
+}
+
+/** `first` and `second`: feature numbers, or -1 for none. */
+function likedLine(index: WindowIndex, i: number, signal: Signal, first: number, second: number): string {
+  const lines = linesOf(index);
+  let forPaper = lines.byLiked.get(signal.paper);
+  if (!forPaper) lines.byLiked.set(signal.paper, (forPaper = new Map()));
+  // Below 2^53 for any window this side of a million papers and features.
+  const F = index.keyOf.length + 1;
+  const key = ((i * F + first + 1) * F + second + 1) * VERBS.length + VERBS.indexOf(signal.source);
+  let line = forPaper.get(key);
+  if (line === undefined) {
+    const named = [first, second].filter((f) => f >= 0).map((f) => featureName(index, i, f));
+    forPaper.set(key, (line = `Because you ${VERB[signal.source]} '${shortTitle(signal.title)}' (${named.join(', ')})`));
+    lines.size++;
+  }
+  return line;
+}
 
 /**
  * The why-line of window paper `i`, from its affinity parts (kind(f) · r(f) ·
@@ -130,7 +190,7 @@ export function affinityWhy(index: WindowIndex, i: number, learned: Learned, lik
     const overlap = sums[k]! * signal.weight;
     if (overlap > 0 && (!best || overlap > best.overlap)) best = { signal, member, overlap };
   }
-  if (topTopic && (!best || topTopic.part >= best.overlap)) return `In ${featureName(index, i, topTopic.f)}, which you follow`;
+  if (topTopic && (!best || topTopic.part >= best.overlap)) return followedTopicLine(index, i, topTopic.f);
   if (!best) return null;
   // The two largest shared parts; of equal ones, the paper's first.
   const { member } = best;
@@ -141,6 +201,5 @@ export function affinityWhy(index: WindowIndex, i: number, learned: Learned, lik
     if (first < 0 || parts[j]! > parts[first]!) [first, second] = [j, first];
     else if (second < 0 || parts[j]! > parts[second]!) second = j;
   }
-  const named = [first, second].filter((j) => j >= 0).map((j) => featureName(index, i, fids[j]!));
-  return `Because you ${VERB[best.signal.source]} '${shortTitle(best.signal.title)}' (${named.join(', ')})`;
+  return likedLine(index, i, best.signal, first >= 0 ? fids[first]! : -1, second >= 0 ? fids[second]! : -1);
 }
