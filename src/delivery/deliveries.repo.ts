@@ -75,6 +75,7 @@ export async function readClaimable(db: Db, ids: string[], now: Date): Promise<C
         FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
         WHERE d.id = ANY(${sql.param(ids)}::uuid[]) AND ${claimable(now.toISOString())}
         ORDER BY d.id`,
+    'read_claimable',
   );
   return rows.map((r) => ({
     id: r.id,
@@ -136,6 +137,7 @@ export async function claimDeliveries(db: Db, claims: Claim[], now: Date, leaseS
           ) AS c(id, skip, papers, previous)
         WHERE d.id = c.id AND ${claimable(at)}
         RETURNING d.id, d.status, d.attempts, d.chosen_papers`,
+    'claim',
   );
   return rows.map((r) => ({ id: r.id, status: r.status, attempts: r.attempts, paperIds: papersOf(r.chosen_papers) }));
 }
@@ -188,6 +190,7 @@ export async function finishDeliveries(db: Db, outcomes: { id: string; outcome: 
         RETURNING d.id, d.subscriber_id, d.period, d.scheduled_for, d.status, string_to_array(o.papers, ' ') AS paper_ids),
       ledger AS (${recordSentFrom(sql`done`)})
       SELECT id FROM done`,
+    'outcome',
   );
   return updated.map((r) => r.id);
 }

@@ -77,6 +77,7 @@ export async function holdLeases(db: Db, ids: readonly string[], claimedAt: Date
         sql`UPDATE deliveries SET lease_until = ${next.toISOString()}::timestamptz
             WHERE id = ANY(${sql.param([...held])}::uuid[]) AND status = 'sending' AND lease_until = ${until.toISOString()}::timestamptz
             RETURNING id`,
+        'lease_renew',
       );
       const renewed = new Set(rows.map((r) => r.id));
       const gone = [...held].filter((id) => !renewed.has(id) && !settling.has(id));

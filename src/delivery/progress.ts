@@ -12,6 +12,7 @@ export async function countByStatus(db: Db, ids: string[]): Promise<StatusCounts
   const rows = await queryRows<{ status: DeliveryStatus; n: number }>(
     db,
     sql`SELECT status, count(*)::int AS n FROM deliveries WHERE id = ANY(${sql.param(ids)}::uuid[]) GROUP BY status`,
+    'status_counts',
   );
   for (const r of rows) counts[r.status] = Number(r.n);
   return counts;

@@ -85,6 +85,7 @@ export class KeywordParser {
       sql`SELECT k, phraseto_tsquery('simple', k)::text AS a, phraseto_tsquery('simple', k || 's')::text AS b,
                  phraseto_tsquery('simple', k || 'es')::text AS c
           FROM unnest(${sql.param(missing)}::text[]) AS k`,
+      'keywords',
     );
     for (const r of rows) this.parsed.set(r.k, [parsePhrase(r.a), parsePhrase(r.b), parsePhrase(r.c)]);
   }

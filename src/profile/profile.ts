@@ -107,11 +107,13 @@ export async function loadProfiles(db: Db, subscriberIds: readonly string[], sig
       db,
       sql`SELECT subscriber_id, string_agg(paper_id || ' ' || vote || ' ' || floor(extract(epoch FROM at) * 1000)::int8, ' ') AS votes
           FROM profile_votes WHERE subscriber_id = ANY(${ids}::uuid[]) GROUP BY subscriber_id`,
+      'profile_votes',
     ),
-    queryRows<SignalRow & { clicks: number }>(db, sql`SELECT subscriber_id, paper_id, clicks, ${atMs} FROM profile_clicks WHERE subscriber_id = ANY(${ids}::uuid[])`),
+    queryRows<SignalRow & { clicks: number }>(db, sql`SELECT subscriber_id, paper_id, clicks, ${atMs} FROM profile_clicks WHERE subscriber_id = ANY(${ids}::uuid[])`, 'profile_clicks'),
     queryRows<{ subscriber_id: string; kind: RuleKind; key: string; value: string; stance: RuleStance; at_ms: number }>(
       db,
       sql`SELECT subscriber_id, kind, key, value, stance, ${atMs} FROM profile_rules WHERE subscriber_id = ANY(${ids}::uuid[])`,
+      'profile_rules',
     ),
   ]);
   const voted = votes.map((r) => ({ subscriberId: r.subscriber_id, fields: r.votes.split(' ') }));
