@@ -45,17 +45,13 @@ export interface Ordered<P extends PaperFeatures = PaperFeatures> {
 
 export type OrderReader = <P extends PaperFeatures>(input: OrderInput<P> & { subscriberId: string }) => Ordered<P>[];
 
-interface Scored {
-  i: number;
-  score: number;
-  aff: number;
-  followed: { kind: 'organisation' | 'author'; value: string } | null;
-}
+type Follow = { kind: 'organisation' | 'author'; value: string };
 
-const byScore = (papers: readonly PaperFeatures[]) => (a: Scored, b: Scored) => {
-  const pa = papers[a.i]!;
-  const pb = papers[b.i]!;
-  return b.score - a.score || pb.trending - pa.trending || pb.upvotes - pa.upvotes || (pa.id < pb.id ? -1 : pa.id > pb.id ? 1 : 0);
+/** Window papers `a` and `b` by score (in `score`), then trending, upvotes and id: the order is total. */
+const byScore = (papers: readonly PaperFeatures[], score: Float64Array) => (a: number, b: number) => {
+  const pa = papers[a]!;
+  const pb = papers[b]!;
+  return score[b]! - score[a]! || pb.trending - pa.trending || pb.upvotes - pa.upvotes || (pa.id < pb.id ? -1 : pa.id > pb.id ? 1 : 0);
 };
 
 /** The first `k` of `items` in `order`, as `items.sort(order).slice(0, k)` (order is total: ids break ties), without sorting them all. */
@@ -127,31 +123,39 @@ function rank<P extends PaperFeatures>(index: WindowIndex<P>, learned: Learned, 
   for (const k of rules.followedAuthors.keys()) bringIn(`a:${k}`);
 
   // Most readers mute and follow no organisation or author: then no paper needs testing against rules.
+  // Candidates are window positions, their scores in the window's scratch (no object per candidate: a reader has a hundred).
   const testRules = rules.any;
-  const followed: Scored[] = [];
-  const fromPool: Scored[] = [];
+  const { score } = index.scratch;
+  const follows = testRules ? new Map<number, Follow>() : undefined;
+  const followed: number[] = [];
+  const fromPool: number[] = [];
   for (const i of outside.length ? [...pool, ...outside] : pool) {
     const p = papers[i]!;
     if (sent.has(p.id) || (testRules && blockedBy(rules, p))) continue;
-    const s: Scored = { i, score: index.lnTrending[i]! + BETA * aff[i]!, aff: aff[i]!, followed: testRules ? followedOn(rules, p) : null };
-    if (s.followed) followed.push(s);
-    if (inPool[i]) fromPool.push(s);
+    score[i] = index.lnTrending[i]! + BETA * aff[i]!;
+    const follow = testRules ? followedOn(rules, p) : null;
+    if (follow) {
+      follows!.set(i, follow);
+      followed.push(i);
+    }
+    if (inPool[i]) fromPool.push(i);
   }
-  const order = byScore(papers);
+  const order = byScore(papers, score);
   // The best followed papers first, then the best of the pool not chosen already.
   const chosen = firstK(followed, Math.min(FOLLOW_LIMIT, input.size), order);
   const taken = new Set(chosen);
-  for (const s of firstK(fromPool, input.size + chosen.length, order)) {
+  for (const i of firstK(fromPool, input.size + chosen.length, order)) {
     if (chosen.length >= input.size) break;
-    if (!taken.has(s)) chosen.push(s);
+    if (!taken.has(i)) chosen.push(i);
   }
   let liked: LikedSignals | undefined;
   try {
-    return chosen.sort(order).map((s) => {
-      const paper = papers[s.i]!;
-      if (s.followed) return { paper, why: followWhy(s.followed) };
-      if (BETA * s.aff >= WHY_MIN) {
-        const why = affinityWhy(index, s.i, learned, (liked ??= likedSignals(index, learned.signals)), rules.followedTopics);
+    return chosen.sort(order).map((i) => {
+      const paper = papers[i]!;
+      const follow = follows?.get(i);
+      if (follow) return { paper, why: followWhy(follow) };
+      if (BETA * aff[i]! >= WHY_MIN) {
+        const why = affinityWhy(index, i, learned, (liked ??= likedSignals(index, learned.signals)), rules.followedTopics);
         if (why) return { paper, why };
       }
       return { paper, why: trendingWhy(paper) };

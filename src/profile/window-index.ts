@@ -40,10 +40,10 @@ export interface WindowIndex<P extends PaperFeatures = PaperFeatures> {
    * Working arrays for ranking one reader against this window, reused from
    * reader to reader (allocating them per reader cost more than the ranking):
    * per feature a weight, a mark, which liked papers have it (bits), and the
-   * list of the features given a weight; per paper an affinity and a mark;
+   * list of the features given a weight; per paper an affinity, a mark and a score;
    * and room for one paper's features and their parts (a why-line's sums).
    * All zero between readers; whoever uses them zeroes what they set (the
-   * last two are written before they are read).
+   * scores and the last two are written before they are read).
    */
   scratch: {
     weights: Float64Array;
@@ -52,6 +52,8 @@ export interface WindowIndex<P extends PaperFeatures = PaperFeatures> {
     likedBits: Int32Array;
     aff: Float64Array;
     inPool: Uint8Array;
+    /** Per paper: a candidate's score (written before it is read). */
+    score: Float64Array;
     paperFids: Int32Array;
     paperParts: Float64Array;
   };
@@ -110,6 +112,7 @@ function build<P extends PaperFeatures>(papers: readonly P[]): WindowIndex<P> {
       likedBits: new Int32Array(keyOf.length),
       aff: new Float64Array(n),
       inPool: new Uint8Array(n),
+      score: new Float64Array(n),
       paperFids: new Int32Array(mostFeatures),
       paperParts: new Float64Array(mostFeatures),
     },
