@@ -1,7 +1,7 @@
 import type { SQL } from 'drizzle-orm';
 import type { PgDialect } from 'drizzle-orm/pg-core';
-import pg from 'pg';
-import { sharedSessionPools, type Db } from './client.ts';
+import type { Db } from './client.ts';
+import { namesStatements, queryPrepared } from './prepared.ts';
 
 /**
  * Runs raw SQL and returns its rows. node-postgres and PGlite both answer with
@@ -9,17 +9,17 @@ import { sharedSessionPools, type Db } from './client.ts';
  * has, so the cast lives here once.
  *
  * `name`: a statement the send path runs for every batch. On a Postgres
- * server it then runs as a named prepared statement: each pooled connection
- * parses and plans it once instead of on every call (a send batch's claim,
- * outcome and reads are multi-CTE statements over arrays, where that work
- * rivals the execution). PGlite, one session for every caller, runs it as
- * any other statement (a name made by one caller would clash with another's).
+ * server it then runs as a named prepared statement (prepared.ts): each
+ * pooled connection parses and plans it once instead of on every call (a
+ * send batch's claim, outcome and reads are multi-CTE statements over
+ * arrays, where that work rivals the execution). PGlite, one session for
+ * every caller, runs it as any other statement (a name made by one caller
+ * would clash with another's).
  */
 export async function queryRows<T>(db: Db, query: SQL, name?: string): Promise<T[]> {
-  const client = (db as unknown as { $client?: unknown }).$client;
-  if (name && client instanceof pg.Pool && !sharedSessionPools.has(client)) {
+  if (name && namesStatements(db)) {
     const { sql: text, params } = (db as unknown as { dialect: PgDialect }).dialect.sqlToQuery(query);
-    return (await client.query<T & pg.QueryResultRow>({ name: statementName(name, text), text, values: params, types: DRIZZLE_TYPES })).rows;
+    return queryPrepared<T>(db, { name: statementName(name, text), text }, params);
   }
   const result = (await db.execute(query)) as unknown as { rows: T[] };
   return result.rows;
@@ -38,11 +38,3 @@ function statementName(name: string, text: string): string {
   }
   return named;
 }
-
-// The rows drizzle's node-postgres driver returns for db.execute: dates,
-// timestamps and intervals (and their arrays) as Postgres writes them, so a
-// named statement's rows are the same as an unnamed one's.
-const RAW_TYPES = new Set([pg.types.builtins.TIMESTAMPTZ, pg.types.builtins.TIMESTAMP, pg.types.builtins.DATE, pg.types.builtins.INTERVAL, 1231, 1115, 1185, 1187, 1182]);
-const DRIZZLE_TYPES = {
-  getTypeParser: ((id: number, format?: 'text' | 'binary') => (RAW_TYPES.has(id) ? (v: string) => v : pg.types.getTypeParser(id, format))) as pg.CustomTypesConfig['getTypeParser'],
-};
