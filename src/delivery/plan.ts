@@ -149,9 +149,13 @@ export async function* planDeliveryChunks(db: Db, opts: PlanOptions, chunkSize =
         -- Subscribers with the same preferences and send time side by side: the
         -- batches cut from this order share candidate lists and compiled digests.
         -- (Joined to the chunk's own rows: a join to subscribers would read them all.)
-        SELECT i.*, dense_rank() OVER (ORDER BY d.frequency, d.topics, d.keywords, d.timezone, d.send_hour)::int AS mix
-        FROM inserted i JOIN due d ON d.subscriber_id = i.subscriber_id
-        ORDER BY d.frequency, d.topics, d.keywords, d.timezone, d.send_hour, d.subscriber_id`;
+        -- Ordered by the mix's number, which follows the preferences' order: the
+        -- same order as sorting by the preferences again, without comparing
+        -- their arrays a second time (that sort was a fifth of a chunk's time).
+        SELECT * FROM (
+          SELECT i.*, dense_rank() OVER (ORDER BY d.frequency, d.topics, d.keywords, d.timezone, d.send_hour)::int AS mix
+          FROM inserted i JOIN due d ON d.subscriber_id = i.subscriber_id) ranked
+        ORDER BY mix, subscriber_id`;
     // Two planner settings, for this transaction only. Postgres would
     // JIT-compile every chunk's statement (its estimates pass the JIT
     // threshold from about a million subscribers up), which takes longer than
