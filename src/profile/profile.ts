@@ -91,6 +91,9 @@ export class SignalPapers {
  */
 type SignalRow = { subscriber_id: string; paper_id: string; at_ms: number };
 
+/** Epoch seconds as Postgres prints a float8 (microseconds at most) to whole milliseconds, rounded down. */
+const epochMs = (seconds: string) => Math.floor(Math.round(Number(seconds) * 1e6) / 1000);
+
 export async function loadProfiles(db: Db, subscriberIds: readonly string[], signalPapers = new SignalPapers()): Promise<Map<string, Profile>> {
   const out = new Map<string, Profile>(subscriberIds.map((id) => [id, emptyProfile()]));
   if (!subscriberIds.length) return out;
@@ -102,10 +105,12 @@ export async function loadProfiles(db: Db, subscriberIds: readonly string[], sig
     // parse than the reader's ranking; built as JSON they cost Postgres
     // 4.3 ms and the worker 2.7 ms a hundred readers, as a string 2.8 and
     // 1.1 ms. Paper ids have no spaces (papers/paper.ts). Unordered: they
-    // are sorted below, as every signal is.
+    // are sorted below, as every signal is. Times as float8 epoch seconds
+    // (date_part): `extract` works in numeric, and turning it into
+    // milliseconds in SQL was a third of the statement's time.
     queryRows<{ subscriber_id: string; votes: string }>(
       db,
-      sql`SELECT subscriber_id, string_agg(paper_id || ' ' || vote || ' ' || floor(extract(epoch FROM at) * 1000)::int8, ' ') AS votes
+      sql`SELECT subscriber_id, string_agg(paper_id || ' ' || vote || ' ' || date_part('epoch', at), ' ') AS votes
           FROM profile_votes WHERE subscriber_id = ANY(${ids}::uuid[]) GROUP BY subscriber_id`,
       'profile_votes',
     ),
@@ -129,7 +134,7 @@ export async function loadProfiles(db: Db, subscriberIds: readonly string[], sig
     const into = out.get(subscriberId)!.votes;
     for (let k = 0; k < fields.length; k += 3) {
       const paperId = fields[k]!;
-      into.push({ paperId, vote: fields[k + 1] as VoteKind, paper: paper.get(paperId)!, at: new Date(Number(fields[k + 2])) });
+      into.push({ paperId, vote: fields[k + 1] as VoteKind, paper: paper.get(paperId)!, at: new Date(epochMs(fields[k + 2]!)) });
     }
   }
   for (const c of clicks) out.get(c.subscriber_id)!.clicks.push({ paperId: c.paper_id, clicks: Number(c.clicks), paper: paper.get(c.paper_id)!, at: new Date(Number(c.at_ms)) });

@@ -152,4 +152,18 @@ describe('the stored profile in ranking', () => {
     await t.database.db.execute(sql`INSERT INTO profile_votes (subscriber_id, paper_id, vote, at) VALUES (${s.id}, 'not an id', 'more', ${now.toISOString()})`);
     await expect(loadProfiles(t.database.db, [s.id])).rejects.toThrow(`profile_votes of subscriber ${s.id}: unreadable vote "not an id"`);
   });
+
+  it("reads a vote's time to the millisecond, rounded down, whatever its microseconds", async () => {
+    const s = await activeSubscriber(t);
+    const times = ['2025-12-16T07:00:00.123999Z', '2025-12-16T07:00:00.124Z', '2025-12-15T23:59:59.999999Z', '1999-01-01T00:00:00Z'];
+    const ids = ['2512.40001', '2512.40002', '2512.40003', '2512.40004'];
+    for (const [i, at] of times.entries()) await t.database.db.execute(sql`INSERT INTO profile_votes (subscriber_id, paper_id, vote, at) VALUES (${s.id}, ${ids[i]}, 'more', ${at}::timestamptz)`);
+    const votes = (await loadProfiles(t.database.db, [s.id])).get(s.id)!.votes;
+    expect(Object.fromEntries(votes.map((v) => [v.paperId, v.at.toISOString()]))).toEqual({
+      '2512.40001': '2025-12-16T07:00:00.123Z',
+      '2512.40002': '2025-12-16T07:00:00.124Z',
+      '2512.40003': '2025-12-15T23:59:59.999Z',
+      '2512.40004': '1999-01-01T00:00:00.000Z',
+    });
+  });
 });
