@@ -85,39 +85,39 @@ export class SignalPapers {
 }
 
 /**
- * Raw rows (votes as one string per reader), times as epoch milliseconds:
- * a batch reads a few thousand votes, and parsing each timestamp's text (and
- * drizzle's row mapping) cost more than ranking the reader.
+ * Raw rows (votes as one string per reader), times as float8 epoch seconds
+ * (`date_part`; `extract` works in numeric, and turning it into milliseconds
+ * in SQL was a third of the votes' statement): a batch reads a few thousand
+ * votes, and parsing each timestamp's text (and drizzle's row mapping) cost
+ * more than ranking the reader.
  */
-type SignalRow = { subscriber_id: string; paper_id: string; at_ms: number };
+type SignalRow = { subscriber_id: string; paper_id: string; at_s: number };
+const atSeconds = sql`date_part('epoch', at)`;
 
-/** Epoch seconds as Postgres prints a float8 (microseconds at most) to whole milliseconds, rounded down. */
-const epochMs = (seconds: string) => Math.floor(Math.round(Number(seconds) * 1e6) / 1000);
+/** Epoch seconds (microseconds at most), as a float8 or as Postgres prints one, to whole milliseconds, rounded down. */
+const epochMs = (seconds: string | number) => Math.floor(Math.round(Number(seconds) * 1e6) / 1000);
 
 export async function loadProfiles(db: Db, subscriberIds: readonly string[], signalPapers = new SignalPapers()): Promise<Map<string, Profile>> {
   const out = new Map<string, Profile>(subscriberIds.map((id) => [id, emptyProfile()]));
   if (!subscriberIds.length) return out;
   const ids = sql.param([...new Set(subscriberIds)]);
-  const atMs = sql`(extract(epoch FROM at) * 1000)::float8 AS at_ms`;
   const [votes, clicks, rules] = await Promise.all([
-    // One row per reader, its votes as one string "id vote ms id vote ms …":
+    // One row per reader, its votes as one string "id vote seconds id vote seconds …":
     // a reader has tens of votes, and a row each cost more to receive and
     // parse than the reader's ranking; built as JSON they cost Postgres
     // 4.3 ms and the worker 2.7 ms a hundred readers, as a string 2.8 and
     // 1.1 ms. Paper ids have no spaces (papers/paper.ts). Unordered: they
-    // are sorted below, as every signal is. Times as float8 epoch seconds
-    // (date_part): `extract` works in numeric, and turning it into
-    // milliseconds in SQL was a third of the statement's time.
+    // are sorted below, as every signal is.
     queryRows<{ subscriber_id: string; votes: string }>(
       db,
-      sql`SELECT subscriber_id, string_agg(paper_id || ' ' || vote || ' ' || date_part('epoch', at), ' ') AS votes
+      sql`SELECT subscriber_id, string_agg(paper_id || ' ' || vote || ' ' || ${atSeconds}, ' ') AS votes
           FROM profile_votes WHERE subscriber_id = ANY(${ids}::uuid[]) GROUP BY subscriber_id`,
       'profile_votes',
     ),
-    queryRows<SignalRow & { clicks: number }>(db, sql`SELECT subscriber_id, paper_id, clicks, ${atMs} FROM profile_clicks WHERE subscriber_id = ANY(${ids}::uuid[])`, 'profile_clicks'),
-    queryRows<{ subscriber_id: string; kind: RuleKind; key: string; value: string; stance: RuleStance; at_ms: number }>(
+    queryRows<SignalRow & { clicks: number }>(db, sql`SELECT subscriber_id, paper_id, clicks, ${atSeconds} AS at_s FROM profile_clicks WHERE subscriber_id = ANY(${ids}::uuid[])`, 'profile_clicks'),
+    queryRows<{ subscriber_id: string; kind: RuleKind; key: string; value: string; stance: RuleStance; at_s: number }>(
       db,
-      sql`SELECT subscriber_id, kind, key, value, stance, ${atMs} FROM profile_rules WHERE subscriber_id = ANY(${ids}::uuid[])`,
+      sql`SELECT subscriber_id, kind, key, value, stance, ${atSeconds} AS at_s FROM profile_rules WHERE subscriber_id = ANY(${ids}::uuid[])`,
       'profile_rules',
     ),
   ]);
@@ -137,8 +137,8 @@ export async function loadProfiles(db: Db, subscriberIds: readonly string[], sig
       into.push({ paperId, vote: fields[k + 1] as VoteKind, paper: paper.get(paperId)!, at: new Date(epochMs(fields[k + 2]!)) });
     }
   }
-  for (const c of clicks) out.get(c.subscriber_id)!.clicks.push({ paperId: c.paper_id, clicks: Number(c.clicks), paper: paper.get(c.paper_id)!, at: new Date(Number(c.at_ms)) });
-  for (const r of rules) out.get(r.subscriber_id)!.rules.push({ kind: r.kind, key: r.key, value: r.value, stance: r.stance, at: new Date(Number(r.at_ms)) });
+  for (const c of clicks) out.get(c.subscriber_id)!.clicks.push({ paperId: c.paper_id, clicks: Number(c.clicks), paper: paper.get(c.paper_id)!, at: new Date(epochMs(c.at_s)) });
+  for (const r of rules) out.get(r.subscriber_id)!.rules.push({ kind: r.kind, key: r.key, value: r.value, stance: r.stance, at: new Date(epochMs(r.at_s)) });
   // Rows arrive in no particular order; sort each reader's so ranking (and its why-lines) never depend on it.
   const byTime = (a: { at: Date }, x: string, b: { at: Date }, y: string) => a.at.getTime() - b.at.getTime() || (x < y ? -1 : x > y ? 1 : 0);
   for (const p of out.values()) {

@@ -153,7 +153,7 @@ describe('the stored profile in ranking', () => {
     await expect(loadProfiles(t.database.db, [s.id])).rejects.toThrow(`profile_votes of subscriber ${s.id}: unreadable vote "not an id"`);
   });
 
-  it("reads a vote's time to the millisecond, rounded down, whatever its microseconds", async () => {
+  it("reads a signal's time to the millisecond, rounded down, whatever its microseconds", async () => {
     const s = await activeSubscriber(t);
     const times = ['2025-12-16T07:00:00.123999Z', '2025-12-16T07:00:00.124Z', '2025-12-15T23:59:59.999999Z', '1999-01-01T00:00:00Z'];
     const ids = ['2512.40001', '2512.40002', '2512.40003', '2512.40004'];
@@ -165,5 +165,11 @@ describe('the stored profile in ranking', () => {
       '2512.40003': '2025-12-15T23:59:59.999Z',
       '2512.40004': '1999-01-01T00:00:00.000Z',
     });
+    // Clicks and rules read their times the same way.
+    await t.database.db.execute(sql`INSERT INTO profile_clicks (subscriber_id, paper_id, clicks, at) VALUES (${s.id}, '2512.40005', 1, '2025-12-16T07:00:00.123999Z')`);
+    await t.database.db.execute(sql`INSERT INTO profile_rules (subscriber_id, kind, key, value, stance, at) VALUES (${s.id}, 'organisation', 'nvidia', 'NVIDIA', 'follow', '2025-12-15T23:59:59.999999Z')`);
+    const profile = (await loadProfiles(t.database.db, [s.id])).get(s.id)!;
+    expect(profile.clicks.map((c) => c.at.toISOString())).toEqual(['2025-12-16T07:00:00.123Z']);
+    expect(profile.rules.map((r) => r.at.toISOString())).toEqual(['2025-12-15T23:59:59.999Z']);
   });
 });
