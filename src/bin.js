@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The `paperboy` command. TypeScript runs as is through tsx's loader, so the
-// command works right after `npm ci` with no build step.
+// command works right after `npm ci` with no build step; `npm run build`
+// compiles the same code to dist/ (dist/main.js) for production.
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('./cli.ts');
-process.exitCode = await main(process.argv.slice(2));
+await import('./main.ts');

@@ -8,7 +8,7 @@
  */
 import { startSmtpSink } from '../helpers/smtp-sink.ts';
 import { createBenchDatabase, fmt, machineLine } from './bench-db.ts';
-import { addPapers, addSubscribers, clearRun, MIXES, runSend } from './send-harness.ts';
+import { addPapers, addSubscribers, benchWorkerEntry, clearRun, MIXES, runSend } from './send-harness.ts';
 
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? 20_000);
 const DELAY_MS = 50;
@@ -16,7 +16,7 @@ const CONCURRENCY = 100;
 
 const database = await createBenchDatabase();
 const sink = await startSmtpSink({ light: true, delayMs: DELAY_MS });
-console.log(`latency: ${fmt(N)} subscribers per case, a sink answering after ${DELAY_MS} ms, SEND_CONCURRENCY=${CONCURRENCY} — ${machineLine()}`);
+console.log(`latency: ${fmt(N)} subscribers per case, a sink answering after ${DELAY_MS} ms, SEND_CONCURRENCY=${CONCURRENCY}, workers from ${benchWorkerEntry()} — ${machineLine()}`);
 await addPapers(database);
 
 const results: { workers: number; rate: number; rss: number }[] = [];

@@ -5,7 +5,7 @@
  * worker peak RSS, CPU of the Postgres backends serving the workers, bytes
  * per delivery row).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -156,7 +156,23 @@ export interface RunResult {
  * `n` deliveries is settled. Deliveries and subscribers are then the caller's
  * to clear.
  */
+/**
+ * What the benches' workers run: the compiled build, as the image does
+ * (built once per bench process, so it is never older than src), or with
+ * BENCH_WORKER=source the source through tsx, as `npm start` does.
+ */
+let workerEntry: string | undefined;
+export function benchWorkerEntry(): string {
+  if (workerEntry) return workerEntry;
+  if (process.env.BENCH_WORKER === 'source') return (workerEntry = 'src/bin.js');
+  if (process.env.BENCH_WORKER && process.env.BENCH_WORKER !== 'compiled') throw new Error(`BENCH_WORKER is "${process.env.BENCH_WORKER}"; use compiled (the default) or source`);
+  const build = spawnSync('npm', ['run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (build.status !== 0) throw new Error('npm run build failed: the benches run the compiled worker');
+  return (workerEntry = 'dist/main.js');
+}
+
 export async function runSend(database: BenchDatabase, opts: { n: number; workers: number; smtpUrl: string; env?: Record<string, string> }): Promise<RunResult> {
+  const entry = benchWorkerEntry();
   const prefix = `pbbench-${randomUUID().slice(0, 8)}`;
   const url = new URL(database.url);
   url.searchParams.set('application_name', APP);
@@ -172,7 +188,7 @@ export async function runSend(database: BenchDatabase, opts: { n: number; worker
       // Several workers on one machine: no metrics listener each.
       METRICS_PORT: '0',
       ...opts.env,
-    }, { nodeArgs: process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) }),
+    }, { nodeArgs: process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean), entry }),
   );
   await sleep(3000); // let them boot and connect
   const queues = createQueues({ connection: { url: 'redis://127.0.0.1:6379', maxRetriesPerRequest: null }, prefix });

@@ -9,7 +9,9 @@
  *   - personal: 100,000 subscribers, each with a keyword of their own and
  *     twenty votes, so every digest is different and ranked for its reader.
  * Each case is a plan job through BullMQ to a fresh `paperboy worker` process
- * under the documented heap cap, 40 messages in flight everywhere. Printed per
+ * under the documented heap cap, 40 messages in flight everywhere; the worker
+ * is the compiled build the image runs (`npm run build`, done first), or with
+ * BENCH_WORKER=source the source through tsx. Printed per
  * case: emails/s, worker peak RSS, CPU of the Postgres backends serving the
  * worker per email, and bytes per delivery row after the send (indexes
  * included). Targets: personal ≥ 0.9× shared; RSS < 300 MB; ≤ 120 µs of
@@ -37,7 +39,7 @@ import { loadConfig } from '../../src/config.ts';
 import { periodOfDate } from '../../src/digest/period.ts';
 import { selectDigest } from '../../src/digest/select.ts';
 import { createBenchDatabase, fmt, machineLine } from './bench-db.ts';
-import { addPapers, addSubscribers, addVotes, clearRun, DAY, MAIL_FROM, MIXES, PUBLIC_URL, runSend, startPostfixSink, uniquePhrases, type RunResult } from './send-harness.ts';
+import { addPapers, addSubscribers, addVotes, benchWorkerEntry, clearRun, DAY, MAIL_FROM, MIXES, PUBLIC_URL, runSend, startPostfixSink, uniquePhrases, type RunResult } from './send-harness.ts';
 
 const N = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const BASELINE_N = Number(process.env.BENCH_BASELINE ?? 20_000);
@@ -49,7 +51,7 @@ const SHARED_MIXES = MIXES.slice(0, Math.max(1, Math.min(MIXES.length, Number(pr
 
 const database = await createBenchDatabase();
 const sink = await startPostfixSink();
-console.log(`send: ${fmt(N)} subscribers per case, end to end through BullMQ to Postfix smtp-sink — ${machineLine()}`);
+console.log(`send: ${fmt(N)} subscribers per case, end to end through BullMQ to Postfix smtp-sink, workers from ${benchWorkerEntry()} — ${machineLine()}`);
 await addPapers(database);
 
 // A real digest of this run, as the ceilings' message.

@@ -10,9 +10,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function runPaperboy(args: string[], env: Record<string, string>): Promise<CliResult> {
+/** `entry`: the command as run from source (src/bin.js, through tsx) or the compiled build (dist/main.js, `npm run build`). */
+export async function runPaperboy(args: string[], env: Record<string, string>, entry = 'src/bin.js'): Promise<CliResult> {
   try {
-    const r = await exec(process.execPath, ['src/bin.js', ...args], {
+    const r = await exec(process.execPath, [entry, ...args], {
       env: { ...process.env, SECRET: 's'.repeat(40), LOG_LEVEL: 'warn', ...env },
     });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };

@@ -6,8 +6,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 
-export function spawnWorker(env: Record<string, string>, opts: { nodeArgs?: string[]; stdout?: 'ignore' | 'pipe' } = {}): ChildProcess {
-  return spawn(process.execPath, [...(opts.nodeArgs ?? []), 'src/bin.js', 'worker'], {
+/** `entry`: from source (src/bin.js, through tsx), or the compiled build the image runs (dist/main.js, `npm run build`). */
+export function spawnWorker(env: Record<string, string>, opts: { nodeArgs?: string[]; stdout?: 'ignore' | 'pipe'; entry?: string } = {}): ChildProcess {
+  return spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.entry ?? 'src/bin.js', 'worker'], {
     env: {
       ...process.env,
       REDIS_URL: 'redis://127.0.0.1:6379',
