@@ -152,11 +152,6 @@ export interface RunResult {
 }
 
 /**
- * Plans DAY with `workers` fresh worker processes and waits until every one of
- * `n` deliveries is settled. Deliveries and subscribers are then the caller's
- * to clear.
- */
-/**
  * What the benches' workers run: the compiled build, as the image does
  * (built once per bench process, so it is never older than src), or with
  * BENCH_WORKER=source the source through tsx, as `npm start` does.
@@ -171,6 +166,11 @@ export function benchWorkerEntry(): string {
   return (workerEntry = 'dist/main.js');
 }
 
+/**
+ * Plans DAY with `workers` fresh worker processes and waits until every one of
+ * `n` deliveries is settled. Deliveries and subscribers are then the caller's
+ * to clear.
+ */
 export async function runSend(database: BenchDatabase, opts: { n: number; workers: number; smtpUrl: string; env?: Record<string, string> }): Promise<RunResult> {
   const entry = benchWorkerEntry();
   const prefix = `pbbench-${randomUUID().slice(0, 8)}`;
