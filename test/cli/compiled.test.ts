@@ -3,9 +3,10 @@
  * built here as an operator builds it, then run as the image runs it — the
  * migrations found and applied on an empty database, the templates found
  * for a digest, and a pass sent through SMTP — and its email compared with
- * the one the command sends from source.
+ * the one the command sends from source; then the web server, the image's
+ * default command, serving its pages.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -15,6 +16,7 @@ import { openDatabase } from '../../src/db/client.ts';
 import { subscribers } from '../../src/db/schema.ts';
 import { queryRows } from '../../src/db/rows.ts';
 import { runPaperboy } from '../helpers/cli.ts';
+import { freePort } from '../helpers/ports.ts';
 import { adminQuery, urlFor } from '../helpers/postgres.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 
@@ -83,5 +85,27 @@ describe('the compiled build', { timeout: 120_000 }, () => {
     expect(html.match(/href="https:\/\/arxiv\.org\/search\//g)?.length).toBeGreaterThan(3);
     expect(general(html)).toBe(general(source.parsed.html as string));
     expect(general(fromBuild.parsed.text as string)).toBe(general(source.parsed.text as string));
+  });
+
+  it('serves the pages and answers /readyz, and stops on SIGTERM', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [COMPILED, 'serve'], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: url, SECRET: 's'.repeat(40), PUBLIC_URL: `http://127.0.0.1:${port}`, PORT: String(port), LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await expect.poll(() => out, { timeout: 30_000, interval: 200 }).toContain('paperboy is running');
+      const home = await fetch(`http://127.0.0.1:${port}/`);
+      expect(home.status).toBe(200);
+      expect(await home.text()).toContain('<title>Trending AI papers by email');
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
   });
 });
