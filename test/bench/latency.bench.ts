@@ -4,6 +4,7 @@
  * across a WAN. One worker with SEND_CONCURRENCY=100 (so 100 messages in
  * flight over 100 pooled connections) should send ≥ 1,000 emails/s (Little's
  * law allows 100 / 0.05 s = 2,000); then 1, 2 and 4 workers side by side.
+ * Workers run the compiled build (send-harness.ts; BENCH_WORKER=source for tsx).
  *   npm run bench -- latency     (BENCH_SUBSCRIBERS per case, default 20,000)
  */
 import { startSmtpSink } from '../helpers/smtp-sink.ts';

@@ -18,6 +18,7 @@ import { createQueues } from '../../src/jobs/queues.ts';
 import { upsertPapers } from '../../src/papers/ingest.ts';
 import { parseEntries, type PaperInput } from '../../src/papers/paper.ts';
 import { topicSlugs } from '../../src/papers/topics.ts';
+import { COMPILED_ENTRY, SOURCE_ENTRY } from '../helpers/entries.ts';
 import { spawnWorker } from '../helpers/worker-process.ts';
 import { createBenchDatabase } from './bench-db.ts';
 
@@ -159,11 +160,11 @@ export interface RunResult {
 let workerEntry: string | undefined;
 export function benchWorkerEntry(): string {
   if (workerEntry) return workerEntry;
-  if (process.env.BENCH_WORKER === 'source') return (workerEntry = 'src/bin.js');
+  if (process.env.BENCH_WORKER === 'source') return (workerEntry = SOURCE_ENTRY);
   if (process.env.BENCH_WORKER && process.env.BENCH_WORKER !== 'compiled') throw new Error(`BENCH_WORKER is "${process.env.BENCH_WORKER}"; use compiled (the default) or source`);
   const build = spawnSync('npm', ['run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
   if (build.status !== 0) throw new Error('npm run build failed: the benches run the compiled worker');
-  return (workerEntry = 'dist/main.js');
+  return (workerEntry = COMPILED_ENTRY);
 }
 
 /**

@@ -6,7 +6,7 @@
  * the one the command sends from source; then the web server, the image's
  * default command, serving its pages.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -15,13 +15,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.ts';
 import { subscribers } from '../../src/db/schema.ts';
 import { queryRows } from '../../src/db/rows.ts';
-import { runPaperboy } from '../helpers/cli.ts';
+import { runPaperboy, startPaperboy } from '../helpers/cli.ts';
+import { COMPILED_ENTRY } from '../helpers/entries.ts';
 import { freePort } from '../helpers/ports.ts';
 import { adminQuery, urlFor } from '../helpers/postgres.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 
 const exec = promisify(execFile);
-const COMPILED = 'dist/main.js';
 const name = `paperboy_t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
 const url = urlFor(name);
 let sink: SmtpSink;
@@ -41,15 +41,15 @@ afterAll(async () => {
 // Each step starts the CLI as its own process, and the build is a full type-check's work.
 describe('the compiled build', { timeout: 120_000 }, () => {
   it('builds dist/main.js from src', () => {
-    expect(existsSync(COMPILED)).toBe(true);
+    expect(existsSync(COMPILED_ENTRY)).toBe(true);
     expect(existsSync('dist/delivery/send-batch.js')).toBe(true);
   });
 
   it('migrates an empty database, loads papers and sends a digest the same as from source', async () => {
-    const migrated = await runPaperboy(['migrate'], env(), COMPILED);
+    const migrated = await runPaperboy(['migrate'], env(), COMPILED_ENTRY);
     expect(migrated.stderr).toBe('');
     expect(migrated.code).toBe(0);
-    const ingested = await runPaperboy(['ingest', '--file', 'seeds/papers.json'], env(), COMPILED);
+    const ingested = await runPaperboy(['ingest', '--file', 'seeds/papers.json'], env(), COMPILED_ENTRY);
     expect(ingested.code).toBe(0);
 
     const database = await openDatabase({ url, poolSize: 2 });
@@ -62,7 +62,7 @@ describe('the compiled build', { timeout: 120_000 }, () => {
     } finally {
       await database.close();
     }
-    const built = await runPaperboy(['send', '--date', '2025-12-16', '--wait'], env(), COMPILED);
+    const built = await runPaperboy(['send', '--date', '2025-12-16', '--wait'], env(), COMPILED_ENTRY);
     expect(built.code).toBe(0);
     expect(built.stdout.trim()).toBe('planned 1 · sent 1 · skipped 0 · failed 0');
     const fromBuild = await sink.waitFor((m) => m.to[0] === 'built@example.org');
@@ -89,16 +89,8 @@ describe('the compiled build', { timeout: 120_000 }, () => {
 
   it('serves the pages and answers /readyz, and stops on SIGTERM', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, [COMPILED, 'serve'], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: url, SECRET: 's'.repeat(40), PUBLIC_URL: `http://127.0.0.1:${port}`, PORT: String(port), LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const { child, exited } = await startPaperboy(['serve'], { DATABASE_URL: url, SECRET: 's'.repeat(40), PUBLIC_URL: `http://127.0.0.1:${port}`, PORT: String(port), LOG_LEVEL: 'warn' }, { entry: COMPILED_ENTRY });
     try {
-      await expect.poll(() => out, { timeout: 30_000, interval: 200 }).toContain('paperboy is running');
       const home = await fetch(`http://127.0.0.1:${port}/`);
       expect(home.status).toBe(200);
       expect(await home.text()).toContain('<title>Trending AI papers by email');

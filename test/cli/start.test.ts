@@ -6,13 +6,12 @@
  * and stops cleanly on SIGTERM. While it runs, every other command works on
  * the same data through the socket it serves, and a second `start` refuses.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, expect, it } from 'vitest';
-import { runPaperboy } from '../helpers/cli.ts';
+import { runPaperboy, startPaperboy } from '../helpers/cli.ts';
 import { freePort } from '../helpers/ports.ts';
 
 const dirs: string[] = [];
@@ -21,20 +20,8 @@ afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true 
 /** `paperboy start` on DATA_DIR; resolves once it says it is running. */
 async function start(dataDir: string, extra: Record<string, string> = {}) {
   const port = await freePort();
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', ...extra };
-  const child = spawn(process.execPath, ['src/bin.js', 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  try {
-    await expect.poll(() => out, { timeout: 100_000, interval: 200 }).toContain('paperboy is running');
-  } catch (err) {
-    child.kill('SIGTERM');
-    await exited;
-    throw err;
-  }
-  return { child, port, exited, output: () => out };
+  const running = await startPaperboy(['start'], { DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', ...extra }, { timeoutMs: 100_000 });
+  return { ...running, port };
 }
 
 it('starts on PGlite with the demo papers, takes a subscription into the outbox, and exits 0 on SIGTERM', { timeout: 240_000 }, async () => {

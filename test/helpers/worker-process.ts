@@ -5,10 +5,11 @@
  * points nowhere, so an ingest that does run fails at once instead of hanging.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { SOURCE_ENTRY } from './entries.ts';
 
-/** `entry`: from source (src/bin.js, through tsx), or the compiled build the image runs (dist/main.js, `npm run build`). */
+/** `entry`: SOURCE_ENTRY (through tsx) or COMPILED_ENTRY (the build the image runs), entries.ts. */
 export function spawnWorker(env: Record<string, string>, opts: { nodeArgs?: string[]; stdout?: 'ignore' | 'pipe'; entry?: string } = {}): ChildProcess {
-  return spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.entry ?? 'src/bin.js', 'worker'], {
+  return spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.entry ?? SOURCE_ENTRY, 'worker'], {
     env: {
       ...process.env,
       REDIS_URL: 'redis://127.0.0.1:6379',

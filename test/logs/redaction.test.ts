@@ -5,8 +5,8 @@
  * container), sends the kinds of requests that carry secrets, and reads what
  * it wrote.
  */
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startPaperboy } from '../helpers/cli.ts';
 import { freePort } from '../helpers/ports.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
 
@@ -21,35 +21,20 @@ afterAll(() => database.drop());
 
 it('writes request lines with every token, Authorization and cookie replaced', { timeout: 60_000 }, async () => {
   const port = await freePort();
-  const child = spawn(process.execPath, ['src/bin.js', 'serve'], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      DATABASE_URL: database.url,
-      SECRET: 's'.repeat(40),
-      ADMIN_TOKEN,
-      PORT: String(port),
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const { child, exited, output } = await startPaperboy(['serve'], { DATABASE_URL: database.url, SECRET: 's'.repeat(40), ADMIN_TOKEN, PORT: String(port), LOG_LEVEL: 'info' });
   try {
-    await expect.poll(() => out, { timeout: 30_000, interval: 200 }).toContain('paperboy is running');
     const base = `http://127.0.0.1:${port}`;
     await fetch(`${base}/preferences?token=${LINK_TOKEN}&tab=topics`);
     await fetch(`${base}/api/preferences?TOKEN=${encodeURIComponent(LINK_TOKEN)}`);
     await fetch(`${base}/unsubscribe?x=1&token=${LINK_TOKEN}`, { method: 'POST' });
     await fetch(`${base}/api/admin/stats`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     await fetch(`${base}/admin`, { headers: { cookie: `paperboy_admin=${ADMIN_TOKEN}` } });
-    await expect.poll(() => out.split('\n').filter((l) => l.includes('"url":"/admin"')).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => output().split('\n').filter((l) => l.includes('"url":"/admin"')).length, { timeout: 10_000 }).toBeGreaterThan(0);
   } finally {
     child.kill('SIGTERM');
   }
   expect(await exited).toBe(0);
+  const out = output();
 
   const lines = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { req?: { url?: string } });
   const urls = lines.map((l) => l.req?.url).filter((u): u is string => typeof u === 'string');
